@@ -1,0 +1,63 @@
+"""The unit that travels: one canonical message holding child records, issues and lineage."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from gateway.model._base import CanonicalModel
+from gateway.model.caf import CafAssessment, Consent
+from gateway.model.case import (
+    Assessment,
+    ChildProtectionPlan,
+    CinEpisode,
+    CinPlan,
+    Involvement,
+    LookedAfterEpisode,
+    MissingEpisode,
+    Review,
+    Section47Enquiry,
+)
+from gateway.model.envelope import Envelope
+from gateway.model.issue import Issue
+from gateway.model.lineage import FieldSource
+from gateway.model.person import Carer, Child
+
+__all__ = ["SCHEMA_VERSION", "CanonicalMessage", "ChildRecord"]
+
+SCHEMA_VERSION: Final = "1.0"
+"""Version of the canonical model. Minor: fields added; major: fields changed or removed."""
+
+
+class ChildRecord(CanonicalModel):
+    """Everything a message says about one child, with the lineage of every field that was set."""
+
+    child: Child
+    carers: tuple[Carer, ...] = ()
+    involvements: tuple[Involvement, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    """Consents behind sensitive involvements and information sharing (CAF consents live on the CAF)."""
+    cin_episodes: tuple[CinEpisode, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
+    section47_enquiries: tuple[Section47Enquiry, ...] = ()
+    child_protection_plans: tuple[ChildProtectionPlan, ...] = ()
+    cin_plans: tuple[CinPlan, ...] = ()
+    looked_after_episodes: tuple[LookedAfterEpisode, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    missing_episodes: tuple[MissingEpisode, ...] = ()
+    caf_assessments: tuple[CafAssessment, ...] = ()
+    purge: bool = False
+    """The supplier asks for this child's record to be purged (DfE CSC API ``purge`` flag)."""
+    lineage: tuple[FieldSource, ...] = ()
+
+
+class CanonicalMessage(CanonicalModel):
+    """A received message in canonical form: its envelope, child records and every issue found so far."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    envelope: Envelope
+    records: tuple[ChildRecord, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+    def has_errors(self) -> bool:
+        """True when any issue has severity ``error``."""
+        return any(issue.severity == "error" for issue in self.issues)
