@@ -1,0 +1,86 @@
+"""Hardened XML parsing shared by the XML readers (CIN census, ICS exchange format, SSDA903 XML).
+
+Rules (see FIELD-NOTES.md): an explicit parser with entities, DTD loading and network off and lxml's own
+depth/size limits on (``huge_tree=False``); any DOCTYPE is refused (with ``resolve_entities=False`` an
+entity would otherwise survive as literal text); XInclude elements are refused and ``.xinclude()`` is never
+called; schemas are only ever loaded from the gateway's vendored copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Final, Literal
+
+from lxml import etree
+
+__all__ = ["XINCLUDE_NS", "UnsafeXmlError", "hardened_parser", "iterparse_hardened", "parse_hardened"]
+
+XINCLUDE_NS: Final = "http://www.w3.org/2001/XInclude"
+_XINCLUDE_PREFIXES: Final = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
+
+_PARSER_OPTIONS: Final = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
+
+
+class UnsafeXmlError(ValueError):
+    """The document uses a construct the gateway refuses (DOCTYPE, entity declarations, XInclude).
+
+    Internal to adapters: readers turn it into an ``Issue`` (rule ``read/unsafe-xml``).
+    """
+
+
+def hardened_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """A fresh lxml parser with every external-resource feature off."""
+    return etree.XMLParser(remove_blank_text=remove_blank_text, **_PARSER_OPTIONS)
+
+
+def _check_docinfo(tree: etree._ElementTree) -> None:
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise UnsafeXmlError("the document has a DOCTYPE declaration; DTDs and entities are not accepted")
+
+
+def _check_element(element: etree._Element) -> None:
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith(_XINCLUDE_PREFIXES):
+        raise UnsafeXmlError("the document uses XInclude, which is not accepted")
+
+
+def parse_hardened(data: bytes) -> etree._Element:
+    """Parse a whole (small) document safely and return its root.
+
+    Raises ``etree.XMLSyntaxError`` for malformed XML and :class:`UnsafeXmlError` for refused constructs.
+    """
+    root = etree.fromstring(data, parser=hardened_parser())
+    _check_docinfo(root.getroottree())
+    for element in root.iter():
+        _check_element(element)
+    return root
+
+
+def iterparse_hardened(
+    source: IO[bytes],
+    events: tuple[Literal["start", "end"], ...] = ("end",),
+    tag: str | None = None,
+) -> Iterator[tuple[str, etree._Element]]:
+    """Stream ``(event, element)`` pairs safely (bounded memory when the caller clears elements).
+
+    The DOCTYPE check runs on the first event, before any content is handed out; every element is
+    checked for XInclude as it starts. Raises ``etree.XMLSyntaxError`` or :class:`UnsafeXmlError`.
+    """
+    wanted = set(events)
+    context = etree.iterparse(source, events=("start", "end"), **_PARSER_OPTIONS)
+    checked = False
+    for event, element in context:
+        if not checked:
+            _check_docinfo(element.getroottree())
+            checked = True
+        if event == "start":
+            _check_element(element)
+        if event in wanted and (tag is None or element.tag == tag):
+            yield event, element

@@ -1,0 +1,7 @@
+"""The ``ssda903-csv`` format adapter (registered through the ``ecm_gateway`` entry points)."""
+
+from gateway import Plugin
+
+__all__ = ["plugin"]
+
+plugin = Plugin(name="ssda903-csv")
