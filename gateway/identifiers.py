@@ -3,7 +3,8 @@
 * **NHS number** — 10 digits; weights 10..2 on digits 1-9; check digit ``11 - (sum mod 11)``, where 11
   means 0 and 10 means the number is invalid. (``9434765919`` is valid; the UK Core example
   ``9912003890`` is *not* — its check digit should be 6.)
-* **UPN** (Unique Pupil Number, DfE) — 13 characters: a check letter; the DfE LA number (characters 2-4);
+* **UPN** (Unique Pupil Number, DfE; ``A950000178301`` and ``X00180001701A`` are valid) — 13
+  characters: a check letter; the DfE LA number (characters 2-4);
   eight digits (5-12); a final digit, or for a *temporary* UPN a letter (A-Z without I, O and S). The
   check letter is ``ALPHABET[sum(value(c_p) * p for p in 2..13) mod 23]`` with
   ``ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"``, where a temporary UPN's final letter counts as its index in
@@ -37,6 +38,7 @@ __all__ = [
     "normalise_postcode",
     "postcode_sector",
     "upn_check_letter",
+    "upn_la_number_recognised",
     "upn_problems",
 ]
 
@@ -44,13 +46,14 @@ UPN_ALPHABET: Final = "ABCDEFGHJKLMNPQRTUVWXYZ"
 """The 23 letters used for UPN check letters and temporary-UPN final letters (no I, O, S)."""
 
 # DfE "post April 1998 LA codes and recognised pseudo-LA codes" accepted in UPN characters 2-4, as listed
-# in the DfE CIN census validation specification for rule 1530 (inclusive ranges).
+# in the DfE CIN census validation specification for rule 1530 (inclusive ranges), plus 942 and 943
+# (Cumberland; Westmorland and Furness), created on 1 April 2023.
 DFE_LA_NUMBER_RANGES: Final[tuple[tuple[int, int], ...]] = (
     (1, 5), (201, 213), (301, 320), (330, 336), (340, 344), (350, 359), (370, 373), (380, 384),
     (390, 394), (420, 420), (660, 681), (701, 708), (800, 803), (805, 808), (810, 813), (815, 816),
     (820, 823), (825, 826), (830, 831), (835, 841), (845, 846), (850, 852), (855, 857), (860, 861),
     (865, 896), (908, 909), (916, 916), (919, 919), (921, 921), (925, 926), (928, 929), (931, 931),
-    (933, 933), (935, 938), (940, 941),
+    (933, 933), (935, 938), (940, 943),
 )  # fmt: skip
 
 UPN_UNKNOWN_REASONS: Final[dict[str, str]] = {
@@ -171,8 +174,18 @@ def upn_problems(value: str) -> tuple[UpnProblem, ...]:
 
 
 def is_valid_upn(value: str) -> bool:
-    """True when ``value`` is a well-formed UPN (permanent or temporary) with the right check letter."""
-    return not upn_problems(value)
+    """True when ``value`` is a well-formed UPN (permanent or temporary) with the right check letter.
+
+    Whether characters 2-4 name a *currently recognised* LA is a separate question (DfE rule 1530,
+    :func:`upn_la_number_recognised`): the LA list changes with local-government reorganisation, and a
+    UPN issued under an old number stays the child's UPN.
+    """
+    return not any(problem is not UpnProblem.LA_NUMBER for problem in upn_problems(value))
+
+
+def upn_la_number_recognised(value: str) -> bool:
+    """True when UPN characters 2-4 are a recognised DfE LA (or pseudo-LA) number."""
+    return len(value) == 13 and is_valid_la_number(value[1:4])
 
 
 def is_temporary_upn(value: str) -> bool:

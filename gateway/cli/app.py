@@ -1,0 +1,55 @@
+"""The root ``ecm-gateway`` command and its sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from gateway import __version__
+from gateway.cli import db, demo, plugins, schema, submit
+from gateway.logs import configure_logging
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ecm-gateway",
+    help=(
+        "ECM Gateway: convert council supplier formats (CIN census XML, SSDA903 CSV, FHIR R4, DfE CSC API JSON,"
+        " ICS XML) into one canonical child model, check conformance, prevent duplicate children and route"
+        " each message to the directory and CAF stores.\n\n"
+        "Settings come from ECM_* environment variables (ECM_DATABASE_URL, ECM_BROKER_URL, ECM_DATA_DIR).\n\n"
+        "Example: ecm-gateway demo"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ecm-gateway {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step as JSON lines on stderr."),
+) -> None:
+    """ECM Gateway command line."""
+    configure_logging("INFO" if verbose else "WARNING")
+
+
+app.command("demo")(demo.demo)
+app.command("submit")(submit.submit)
+app.command("plugins")(plugins.plugins)
+app.add_typer(schema.app, name="schema")
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,54 @@
+"""Shared rich output for commands: consoles and the issue table (rule, location, message; never values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console, Group
+from rich.text import Text
+
+from gateway.model import Issue, SourceLocation
+
+__all__ = ["console", "describe_location", "error_console", "issue_table"]
+
+console = Console()
+error_console = Console(stderr=True)
+
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "information": "blue"}
+
+
+def describe_location(location: SourceLocation | None) -> str:
+    """``file:line`` or ``file row N column C`` plus the path, in the supplier's own terms."""
+    if location is None:
+        return "-"
+    parts: list[str] = []
+    if location.file:
+        parts.append(location.file + (f":{location.line}" if location.line else ""))
+    elif location.line:
+        parts.append(f"line {location.line}")
+    if location.row is not None:
+        parts.append(f"row {location.row}")
+    if location.column:
+        parts.append(f"column {location.column}")
+    if location.path:
+        parts.append(location.path)
+    return " ".join(parts) or "-"
+
+
+def issue_table(issues: Iterable[Issue], *, limit: int = 20) -> Group:
+    """One line per issue (at most ``limit``, then a line saying how many more): severity, rule, where, message.
+
+    Lines rather than a table so that nothing is truncated in narrow terminals or CI logs.
+    """
+    items = list(issues)
+    lines: list[Text] = []
+    for issue in items[:limit]:
+        line = Text("   ")
+        line.append(f"{issue.severity:<11}", style=_SEVERITY_STYLE.get(issue.severity, ""))
+        line.append(f"{issue.rule}  ", style="bold")
+        line.append(f"[{describe_location(issue.location)}]  ", style="cyan")
+        line.append(issue.message)
+        lines.append(line)
+    if len(items) > limit:
+        lines.append(Text(f"   ... and {len(items) - limit} more"))
+    return Group(*lines)

@@ -1,0 +1,131 @@
+"""The processing pipeline as plain functions: receive -> read -> map -> check -> (match, route, store).
+
+Only the edges do I/O (the message store on receipt, the transport on routing). The middle is pure:
+:func:`process` takes an envelope, the raw files and a reader, and returns the canonical message with
+every issue found; it never raises on bad data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from gateway.formats import FormatReader, SourceFile, SubmissionHeader
+from gateway.model import CanonicalMessage, ChildRecord, Envelope, Issue, SourceLocation
+
+__all__ = [
+    "Check",
+    "Outcome",
+    "ProcessResult",
+    "new_envelope",
+    "outcome_of",
+    "payload_digest",
+    "process",
+]
+
+Outcome = Literal["accepted", "rejected"]
+Check = Callable[[CanonicalMessage], Iterable[Issue]]
+"""A conformance step: reads a canonical message and yields issues (``conformance`` provides these)."""
+
+
+def payload_digest(files: Sequence[tuple[str, bytes]]) -> str:
+    """SHA-256 identifying a payload: of the bytes for one file; for several, of their names and digests."""
+    if len(files) == 1:
+        return hashlib.sha256(files[0][1]).hexdigest()
+    manifest = "".join(f"{name}\t{hashlib.sha256(data).hexdigest()}\n" for name, data in files)
+    return hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+
+
+def new_envelope(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    supplier_id: str,
+    la_code: str,
+    format_id: str,
+    message_id: str | None = None,
+    correlation_id: str | None = None,
+    format_version: str | None = None,
+    received_at: datetime | None = None,
+) -> Envelope:
+    """The envelope for a message received now (ids and time assigned here, at the edge)."""
+    return Envelope(
+        message_id=message_id or str(uuid.uuid4()),
+        correlation_id=correlation_id,
+        supplier_id=supplier_id,
+        la_code=la_code,
+        format_id=format_id,
+        format_version=format_version,
+        received_at=received_at or datetime.now(UTC),
+        payload_sha256=payload_digest(files),
+    )
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """The canonical message and its outcome."""
+
+    message: CanonicalMessage
+    outcome: Outcome
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for issue in self.message.issues if issue.severity == "error")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for issue in self.message.issues if issue.severity == "warning")
+
+
+def outcome_of(issues: Iterable[Issue]) -> Outcome:
+    """Rejected when any issue is an error; accepted otherwise (warnings travel with the message)."""
+    return "rejected" if any(issue.severity == "error" for issue in issues) else "accepted"
+
+
+def process(
+    envelope: Envelope,
+    files: Sequence[SourceFile],
+    reader: FormatReader,
+    checks: Sequence[Check] = (),
+) -> ProcessResult:
+    """Read, map and check one message. Pure apart from reading ``files``; never raises on bad data."""
+    records: list[ChildRecord] = []
+    issues: list[Issue] = []
+    header: SubmissionHeader | None = None
+    for event in reader.read(files):
+        if isinstance(event, ChildRecord):
+            records.append(event)
+        elif isinstance(event, Issue):
+            issues.append(event)
+        else:
+            header = event
+    if header is not None:
+        envelope = _reconcile(envelope, header, issues)
+    message = CanonicalMessage(envelope=envelope, records=tuple(records), issues=tuple(issues))
+    for check in checks:
+        issues.extend(check(message))
+    message = message.model_copy(update={"issues": tuple(issues)})
+    return ProcessResult(message=message, outcome=outcome_of(issues))
+
+
+def _reconcile(envelope: Envelope, header: SubmissionHeader, issues: list[Issue]) -> Envelope:
+    """Take the format version from the file; a file declaring another LA than the envelope is an error."""
+    update: dict[str, object] = {}
+    if header.format_version and not envelope.format_version:
+        update["format_version"] = header.format_version
+    if header.la_code and header.la_code != envelope.la_code:
+        issues.append(
+            Issue(
+                rule="envelope/la-code-mismatch",
+                severity="error",
+                message=(
+                    f"the file declares LA {header.la_code} but was submitted for LA {envelope.la_code}; "
+                    "submit it under the LA it belongs to"
+                ),
+                location=SourceLocation(file=None, path="header"),
+            )
+        )
+    return envelope.model_copy(update=update) if update else envelope

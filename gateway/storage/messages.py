@@ -1,0 +1,175 @@
+"""The message store: every received message kept byte for byte with its envelope and outcome.
+
+Receipt is committed before processing starts, so nothing is lost if processing fails; the raw files stay
+available for ``ecm-gateway replay``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from gateway.errors import StorageError
+from gateway.formats import SourceFile
+from gateway.model import CanonicalMessage, Envelope, Issue
+from gateway.storage.database import Database
+from gateway.storage.tables import message_files, messages
+
+__all__ = ["MessageStore", "StoredMessage"]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message as the store holds it (content stays in the store; this carries no personal data)."""
+
+    envelope: Envelope
+    status: str
+    file_names: tuple[str, ...]
+    record_count: int
+    error_count: int
+    warning_count: int
+    issues: tuple[Issue, ...]
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone=True columns; the gateway stores UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class MessageStore:
+    """Receipt and outcome of messages, on SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def display_url(self) -> str:
+        """The database URL with any password masked."""
+        return self._db.display_url()
+
+    def receive(self, envelope: Envelope, files: Sequence[tuple[str, bytes]]) -> bool:
+        """Store a received message and its raw files; False when this message id was already received.
+
+        A second receipt with the same id and payload is harmless (suppliers retry); the same id with a
+        different payload is refused with :class:`StorageError`.
+        """
+        now = datetime.now(UTC)
+        try:
+            with self._db.engine.begin() as conn:
+                existing = conn.execute(
+                    select(messages.c.payload_sha256).where(messages.c.message_id == envelope.message_id)
+                ).scalar_one_or_none()
+                if existing is not None:
+                    if existing != envelope.payload_sha256:
+                        raise StorageError("message id reused with a different payload; use a new message id")
+                    return False
+                conn.execute(
+                    insert(messages).values(
+                        message_id=envelope.message_id,
+                        correlation_id=envelope.correlation_id,
+                        supplier_id=envelope.supplier_id,
+                        la_code=envelope.la_code,
+                        format_id=envelope.format_id,
+                        format_version=envelope.format_version,
+                        received_at=envelope.received_at,
+                        payload_sha256=envelope.payload_sha256,
+                        status="received",
+                        record_count=0,
+                        error_count=0,
+                        warning_count=0,
+                        issues=[],
+                        canonical=None,
+                        updated_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(message_files),
+                    [
+                        {
+                            "message_id": envelope.message_id,
+                            "position": position,
+                            "name": name,
+                            "sha256": hashlib.sha256(data).hexdigest(),
+                            "content": data,
+                        }
+                        for position, (name, data) in enumerate(files)
+                    ],
+                )
+        except IntegrityError:
+            return False  # a concurrent receipt of the same id won the race
+        except SQLAlchemyError as exc:
+            raise StorageError("could not store the received message") from exc
+        return True
+
+    def record_outcome(self, message: CanonicalMessage, status: str) -> None:
+        """Store the canonical form, the issues and the outcome of a processed message."""
+        errors = sum(1 for issue in message.issues if issue.severity == "error")
+        warnings = sum(1 for issue in message.issues if issue.severity == "warning")
+        try:
+            with self._db.engine.begin() as conn:
+                conn.execute(
+                    update(messages)
+                    .where(messages.c.message_id == message.envelope.message_id)
+                    .values(
+                        status=status,
+                        format_version=message.envelope.format_version,
+                        record_count=len(message.records),
+                        error_count=errors,
+                        warning_count=warnings,
+                        issues=[issue.model_dump(mode="json", exclude_none=True) for issue in message.issues],
+                        canonical=message.model_dump(mode="json", exclude_none=True),
+                        updated_at=datetime.now(UTC),
+                    )
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError("could not record the message outcome") from exc
+
+    def get(self, message_id: str) -> StoredMessage | None:
+        """The stored message, or ``None``."""
+        with self._db.engine.connect() as conn:
+            row = conn.execute(select(messages).where(messages.c.message_id == message_id)).mappings().first()
+            if row is None:
+                return None
+            names = conn.execute(
+                select(message_files.c.name)
+                .where(message_files.c.message_id == message_id)
+                .order_by(message_files.c.position)
+            ).scalars()
+            return StoredMessage(
+                envelope=Envelope(
+                    message_id=row["message_id"],
+                    correlation_id=row["correlation_id"],
+                    supplier_id=row["supplier_id"],
+                    la_code=row["la_code"],
+                    format_id=row["format_id"],
+                    format_version=row["format_version"],
+                    received_at=_aware(row["received_at"]),
+                    payload_sha256=row["payload_sha256"],
+                ),
+                status=row["status"],
+                file_names=tuple(names),
+                record_count=row["record_count"],
+                error_count=row["error_count"],
+                warning_count=row["warning_count"],
+                issues=tuple(Issue.model_validate(item) for item in row["issues"]),
+            )
+
+    def files(self, message_id: str) -> list[SourceFile]:
+        """The raw files of a message, byte for byte as received (for replay)."""
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(
+                select(message_files.c.name, message_files.c.content)
+                .where(message_files.c.message_id == message_id)
+                .order_by(message_files.c.position)
+            ).all()
+        return [SourceFile(name=name, data=bytes(content)) for name, content in rows]
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many messages are in each status."""
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status)).all()
+        return {status: count for status, count in rows}

@@ -1,0 +1,91 @@
+"""The command line: help everywhere with an example, the demo end to end, submit's exit codes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gateway.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [(*prefix, info.name or info.callback.__name__) for info in group.registered_commands if info.callback]
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None and sub.name is not None
+        found.extend(_commands(sub.typer_instance, (*prefix, sub.name)))
+    return found
+
+
+def test_root_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("demo", "submit", "plugins", "schema", "db"):
+        assert re.search(rf"\b{name}\b", result.output), name
+
+
+@pytest.mark.parametrize("command", _commands(app), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Example: .*ecm-gateway " + " ".join(command), result.output), result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("ecm-gateway ")
+
+
+def test_demo_prints_a_summary_for_every_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECM_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    manifest = (ROOT / "samples" / "manifest.yaml").read_text(encoding="utf-8")
+    titles = re.findall(r"^  - title: (.+)$", manifest, flags=re.M)
+    assert titles
+    for number, title in enumerate(titles, start=1):
+        assert f"{number}. {title}" in result.output
+    assert re.search(r"received (\d+) = accepted (\d+) \+ rejected (\d+)", result.output)
+    assert (tmp_path / "demo" / "ecm-demo.sqlite3").is_file()
+
+
+def test_demo_output_contains_no_synthetic_personal_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECM_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
+    for value in ("Okonkwo", "Amara", "Marsh-Test", "2015-03-14", "EC1A 1BB", "020 7946"):
+        assert value not in result.output
+
+
+def test_submit_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECM_DATA_DIR", str(tmp_path))
+    good = ROOT / "samples" / "canonical" / "children.jsonl"
+    bad = ROOT / "samples" / "canonical" / "broken.jsonl"
+    ok = runner.invoke(app, ["submit", str(good), "--supplier", "acme", "--la", "201"])
+    assert ok.exit_code == 0, ok.output
+    assert "accepted" in ok.output
+    rejected = runner.invoke(app, ["submit", str(bad), "--supplier", "acme", "--la", "201"])
+    assert rejected.exit_code == 1
+    assert "read/schema/literal_error" in rejected.output
+    missing = runner.invoke(app, ["submit", str(tmp_path / "none.xml"), "--supplier", "acme", "--la", "201"])
+    assert missing.exit_code == 2
+    wrong_la = runner.invoke(app, ["submit", str(good), "--supplier", "acme", "--la", "XX"])
+    assert wrong_la.exit_code == 2
+
+
+def test_schema_check_passes_on_the_committed_schemas() -> None:
+    result = runner.invoke(app, ["schema", "check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_plugins_lists_the_builtins() -> None:
+    result = runner.invoke(app, ["plugins"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "canonical-jsonl" in result.output
+    assert "ecm-gateway" in result.output
