@@ -49,8 +49,8 @@ def demo(
     console.print(f"database: {intake.store_url()}  transport: local (embedded)\n")
 
     summary = Table(title="What happened to each message", show_lines=False)
-    for column in ("#", "sample", "format", "version", "records", "errors", "warnings", "outcome"):
-        summary.add_column(column)
+    for column in ("#", "format", "version", "records", "errors", "warnings", "outcome"):
+        summary.add_column(column, no_wrap=True)
     outcomes: Counter[str] = Counter()
     for number, entry in enumerate(_manifest(samples), start=1):
         files = [(Path(name).name, (samples / name).read_bytes()) for name in entry["files"]]
@@ -66,7 +66,6 @@ def demo(
         style = "green" if result.outcome == "accepted" else "red"
         summary.add_row(
             str(number),
-            entry["title"],
             message.envelope.format_id,
             message.envelope.format_version or "-",
             str(len(message.records)),

@@ -1,0 +1,65 @@
+"""The events the gateway routes to the stores and receiving suppliers (the contract between them).
+
+Every event is delivered *at least once*: consumers keep an inbox of processed ``event_id`` values (so a
+redelivery is harmless) and, per ``subject``, the highest ``version`` applied (so a stale redelivery
+never overwrites a newer record).
+
+Kinds:
+
+``directory.child.upsert``
+    ``payload`` is the directory view of one child (the ContactPoint data set only, shielding applied).
+``directory.child.purge``
+    the supplier asked for the child's record to be purged; ``payload`` is empty.
+``caf.assessment.upsert``
+    ``payload`` is one CAF assessment with its consents; sent only under an active consent.
+``caf.consent.withdrawn``
+    ``payload`` names the CAF and consent; recipients must stop processing the CAF at once.
+``message.rejected``
+    ``payload`` holds the message id and its issues (never content), for the rejected queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from pydantic import AwareDatetime, Field
+
+from gateway.model._base import CanonicalModel
+
+__all__ = ["EVENT_KINDS", "Event", "EventKind"]
+
+EventKind = Literal[
+    "directory.child.upsert",
+    "directory.child.purge",
+    "caf.assessment.upsert",
+    "caf.consent.withdrawn",
+    "message.rejected",
+]
+EVENT_KINDS: Final[tuple[EventKind, ...]] = (
+    "directory.child.upsert",
+    "directory.child.purge",
+    "caf.assessment.upsert",
+    "caf.consent.withdrawn",
+    "message.rejected",
+)
+
+
+class Event(CanonicalModel):
+    """One routed event. ``routing_key`` is ``<kind>.<la_code>`` on the canonical-events topic exchange."""
+
+    event_id: str = Field(min_length=1, max_length=128)
+    """Unique per event; consumers deduplicate on it."""
+    kind: EventKind
+    subject: str = Field(min_length=1, max_length=128)
+    """What the event is about: the gateway child id, or ``caf:<caf_id>``, or the message id (rejections)."""
+    version: int = Field(ge=0)
+    """Monotonic per subject: a consumer ignores an event whose version is not newer than what it holds."""
+    la_code: str = Field(pattern=r"^[0-9]{3}$")
+    message_id: str
+    """The received message this event came from (for the ledger and replay)."""
+    occurred_at: AwareDatetime
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.kind}.{self.la_code}"
