@@ -6,6 +6,7 @@ Exceptions are for system failures only, and every one the gateway raises derive
     GatewayError
     ├── ConfigurationError      settings or a profile/mapping file cannot be used
     ├── PluginError             a plugin failed to load or is not allow-listed (names its distribution)
+    ├── InvalidCredentials      authentication failed (gateway.security; answered as a generic 401)
     ├── StorageError            the database failed (wraps SQLAlchemy/driver errors)
     └── TransportError          the broker or local transport failed (wraps pika errors)
         └── PublishNotConfirmed a publish was nacked, returned as unroutable, or its outcome is unknown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from gateway import __version__
-from gateway.cli import db, demo, plugins, schema, submit
+from gateway.cli import clients, db, demo, plugins, schema, submit
 from gateway.logs import configure_logging
 
 __all__ = ["app", "main"]
@@ -48,6 +48,7 @@ app.command("submit")(submit.submit)
 app.command("plugins")(plugins.plugins)
 app.add_typer(schema.app, name="schema")
 app.add_typer(db.app, name="db")
+app.add_typer(clients.app, name="clients")
 
 
 def main() -> None:
