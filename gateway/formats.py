@@ -23,6 +23,7 @@ __all__ = [
     "FormatWriter",
     "ReadEvent",
     "SourceFile",
+    "SubmissionAwareReader",
     "SubmissionHeader",
 ]
 
@@ -94,6 +95,20 @@ class FormatReader(Protocol):
 
     def read(self, files: Sequence[SourceFile]) -> Iterator[ReadEvent]:
         """Stream the submission's events. Never raises on bad data; yields ``Issue`` values instead."""
+        ...
+
+
+@runtime_checkable
+class SubmissionAwareReader(Protocol):
+    """Optional extra for a reader whose files do not say everything it needs (SSDA903 has no LA number).
+
+    Before reading, the pipeline calls :meth:`for_submission` with what the envelope declares (format id,
+    format version if given, LA code) and reads with the reader it returns; a reader without this method
+    is used as it is.
+    """
+
+    def for_submission(self, declared: SubmissionHeader) -> FormatReader:
+        """A reader configured for one submission (the registered reader itself stays unchanged)."""
         ...
 
 
