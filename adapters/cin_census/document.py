@@ -1,0 +1,259 @@
+"""The state of one CIN census file while it streams: its header, census year, schema and children.
+
+:class:`DocumentState` receives the start and end events of the top three levels (``Message``, its
+``Header`` / ``Children``, and each ``Child``) and checks that skeleton itself — the schema's
+``messagetype`` and ``childrentype`` — because the whole document is never held in memory. Each ``Child``
+and the ``Header`` are validated against the schema as units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Final
+
+from lxml import etree
+from pydantic import ValidationError
+
+from adapters.cin_census.census import YearChoice, census_label, choose_year, parse_census_label
+from adapters.cin_census.explanations import explain, explain_from_log
+from adapters.cin_census.mapper import FORMAT_ID, HeaderFacts
+from adapters.cin_census.mapping import map_child
+from adapters.cin_census.schemas import CensusSchema, schema_for
+from adapters.cin_census.skeleton import Skeleton
+from gateway import Issue, ReadEvent, Severity, SourceLocation, SubmissionHeader
+
+__all__ = ["MAX_CHILD_ELEMENTS", "DocumentState"]
+
+_LEA: Final = re.compile(r"[0-9]{3}")
+MAX_CHILD_ELEMENTS: Final = 10_000
+"""A ``<Child>`` with more elements than this is refused (bounded memory for its record and lineage)."""
+
+
+def _header_parts(header: etree._Element | None) -> tuple[etree._Element | None, ...]:
+    """The ``Year``, ``ReferenceDate`` and first ``Source/LEA`` elements of a ``<Header>`` (``None`` if absent)."""
+    year = reference = lea = None
+    for node in header if header is not None else ():
+        if node.tag == "CollectionDetails":
+            for item in node:
+                if item.tag == "Year" and year is None:
+                    year = item
+                elif item.tag == "ReferenceDate" and reference is None:
+                    reference = item
+        elif node.tag == "Source" and lea is None:
+            lea = next((item for item in node if item.tag == "LEA"), None)
+    return year, reference, lea
+
+
+def _text(element: etree._Element | None) -> str | None:
+    return None if element is None else element.text or ""
+
+
+@dataclass
+class DocumentState:
+    """What the reader knows about one file so far."""
+
+    file: str
+    census_year: int | None = None
+    explain_limit: int = 1000
+    first: SubmissionHeader | None = None
+    """The header of an earlier file of the same submission (this file must agree with it)."""
+    header: SubmissionHeader | None = None
+    schema: CensusSchema | None = None
+    facts: HeaderFacts | None = None
+    explained: int = 0
+    submission: SubmissionHeader | None = None
+    """What the envelope declares: a census year or LA code for a file that does not say."""
+    skeleton: Skeleton = field(init=False)
+    _header_element: etree._Element | None = None
+
+    def __post_init__(self) -> None:
+        self.skeleton = Skeleton(self.file)
+
+    @property
+    def stopped(self) -> bool:
+        """True when the file turned out not to be a CIN census file."""
+        return self.skeleton.not_census
+
+    def _issue(
+        self, rule: str, message: str, line: int | None, path: str | None, severity: Severity = "error"
+    ) -> Issue:
+        return Issue(
+            rule=rule,
+            severity=severity,
+            message=message,
+            location=SourceLocation(file=self.file, line=line, path=path),
+        )
+
+    # -- events ---------------------------------------------------------------------------------------
+
+    def start(self, element: etree._Element) -> Iterator[ReadEvent]:
+        """A skeleton element (``Message``, ``Header``, ``Children``, ``Child``) starts."""
+        yield from self.skeleton.start(element)
+
+    def end(self, element: etree._Element) -> Iterator[ReadEvent]:
+        """A skeleton element ends."""
+        step, issues = self.skeleton.end(element)
+        if step == "child":
+            yield from self._child(element)
+            element.clear(keep_tail=True)
+        elif step == "header":
+            self._header_element = element
+            yield from self._header(element)
+        yield from issues
+
+    def finish(self) -> Iterator[ReadEvent]:
+        """The document ended normally."""
+        if self.skeleton.root is None:
+            self.skeleton.not_census = True
+            yield self._issue(
+                "xsd/unexpected-element", "the file has no Message element: this is not a CIN census file", None, "/"
+            )
+        elif self.schema is None and not self.stopped:
+            yield from self._decide(None)
+
+    # -- header ---------------------------------------------------------------------------------------
+
+    def _header(self, element: etree._Element) -> Iterator[ReadEvent]:
+        """The header has ended: settle the census year now, or after the first child when none is declared."""
+        year, reference, _ = _header_parts(element)
+        if self.census_year is None and choose_year(_text(year), _text(reference)).declared is None:
+            return  # nothing declared: decided from the first child's shape (or at the end of the file)
+        yield from self._decide(None)
+
+    def _decide(self, first_child: etree._Element | None) -> Iterator[ReadEvent]:
+        element = self._header_element
+        year, reference, lea = _header_parts(element)
+        if self.census_year is not None:
+            choice = YearChoice(self.census_year, self.census_year, "configured")
+        else:
+            uses_sex = None if first_child is None else first_child.find("ChildIdentifiers/Sex") is not None
+            submitted = parse_census_label(self.submission.format_version) if self.submission else None
+            choice = choose_year(_text(year), _text(reference), uses_sex=uses_sex, submitted=submitted)
+        yield from self._settle(choice, element, lea, reference if reference is not None else year)
+
+    def _settle(
+        self,
+        choice: YearChoice,
+        element: etree._Element | None,
+        lea: etree._Element | None,
+        declaration: etree._Element | None,
+    ) -> Iterator[ReadEvent]:
+        schema = self.schema = schema_for(choice.schema_year)
+        yield from self._year_issues(choice, schema, declaration.sourceline if declaration is not None else None)
+        if element is not None and not schema.validator.validate(element):
+            yield from explain(schema, element, "/Message/Header", file=self.file, child=None)
+        la_text = (lea.text or "").strip() if lea is not None else ""
+        la_code = la_text if _LEA.fullmatch(la_text) else None
+        la_path = "/Message/Header/Source[1]/LEA"
+        self.facts = HeaderFacts(self.file, la_code, lea.sourceline if lea is not None else None, la_path)
+        if la_code is None:
+            yield from self._missing_la_code(lea, la_path)
+        header = SubmissionHeader(
+            format_id=FORMAT_ID,
+            format_version=choice.label,
+            la_code=la_code,
+            reference_date=choice.reference_date,
+            details={"schema": f"CIN_schema_{schema.year}.xsd", "census_year_from": choice.source},
+        )
+        self.header = header
+        if self.first is None:
+            yield header
+        elif (self.first.format_version, self.first.la_code) != (header.format_version, header.la_code):
+            yield self._issue(
+                "read/inconsistent-files",
+                "this file declares a different census year or LA from the first file of the submission",
+                None,
+                "/Message/Header",
+            )
+
+    def _missing_la_code(self, lea: etree._Element | None, la_path: str) -> Iterator[Issue]:
+        submitted = self.submission.la_code if self.submission is not None else None
+        if submitted is not None and _LEA.fullmatch(submitted):
+            self.facts = HeaderFacts(self.file, submitted, la_step="submission-la-code")
+            consequence = "the LA code the submission declares is used for the children's local ids"
+        else:
+            consequence = "children's LAchildIDs cannot be qualified with an LA code (the records carry no local id)"
+        yield self._issue(
+            "read/missing-la-code",
+            f"the header has no valid Source/LEA: {consequence}",
+            lea.sourceline if lea is not None else None,
+            la_path if lea is not None else "/Message/Header",
+            severity="warning",
+        )
+
+    def _year_issues(self, choice: YearChoice, schema: CensusSchema, line: int | None) -> Iterator[Issue]:
+        path = "/Message/Header/CollectionDetails"
+        if choice.mismatch is not None:
+            year, reference = choice.mismatch
+            yield self._issue(
+                "read/census-year-mismatch",
+                f"the header's Year says census {census_label(year)} but its ReferenceDate says census "
+                f"{census_label(reference)}; the file is read as census {census_label(reference)}",
+                line,
+                path,
+                severity="warning",
+            )
+        if not choice.supported:
+            yield self._issue(
+                "read/census-year-unsupported",
+                f"no schema is vendored for census {choice.label}; the file is validated against the nearest, "
+                f"census {schema.label}",
+                line,
+                path,
+                severity="warning",
+            )
+        if choice.source in ("submission", "element shapes", "default"):
+            basis = {"submission": "what the submission declares", "element shapes": "its children's shape"}.get(
+                choice.source, "the newest schema"
+            )
+            yield self._issue(
+                "read/census-year-undeclared",
+                f"the header declares no census year (Year or ReferenceDate); read as census {schema.label} "
+                f"from {basis}",
+                None,
+                "/Message/Header" if self._header_element is not None else "/Message",
+                severity="warning",
+            )
+
+    # -- children -------------------------------------------------------------------------------------
+
+    def _child(self, element: etree._Element) -> Iterator[ReadEvent]:
+        position = self.skeleton.children_seen
+        if self.schema is None:
+            yield from self._decide(element)
+        schema, facts = self.schema, self.facts
+        assert schema is not None and facts is not None  # noqa: S101 - set by _decide
+        base = f"/Message/Children/Child[{position}]"
+        if any(True for _ in islice(element.iter(), MAX_CHILD_ELEMENTS, None)):
+            yield self._issue(
+                "read/too-large",
+                f"the child has more than {MAX_CHILD_ELEMENTS:,} elements (a real one has a few dozen): not read",
+                element.sourceline,
+                base,
+            )
+            return
+        valid = schema.validator.validate(element)
+        try:
+            mapped = map_child(element, schema, facts, position)
+        except ValidationError:  # pragma: no cover - the mapping only produces model-shaped data
+            yield self._issue(
+                "map/invalid-record", "the child could not be mapped to a canonical record", element.sourceline, base
+            )
+            return
+        issues: list[Issue] = []
+        if not valid:
+            child = mapped.la_child_id
+            if self.explained < self.explain_limit:
+                self.explained += 1
+                issues = explain(schema, element, base, file=self.file, child=child)
+            if not issues:
+                issues = explain_from_log(schema, element, base, file=self.file, child=child)
+        yield from issues
+        located = {issue.location.path for issue in issues if issue.location is not None}
+        for issue in mapped.issues:
+            if issue.location is None or issue.location.path not in located:
+                yield issue
+        yield mapped.record

@@ -1,0 +1,66 @@
+"""Malformed XML as a located, value-free issue (libxml2's own messages may quote the file's content).
+
+:class:`ReadProgress` wraps the input stream to know how much of it lxml has consumed, so that a file
+cut short is told apart from one that is wrong in the middle.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Final
+
+from lxml import etree
+
+from gateway import Issue, SourceLocation
+
+__all__ = ["ReadProgress", "syntax_issue"]
+
+_ENCODING_ERRORS: Final = frozenset(
+    {"ERR_INVALID_ENCODING", "ERR_UNSUPPORTED_ENCODING", "ERR_INVALID_CHAR", "ERR_UNKNOWN_ENCODING"}
+)
+_TRUNCATION_ERRORS: Final = frozenset({"ERR_DOCUMENT_END", "ERR_TAG_NOT_FINISHED"})
+_ERROR_NAMES: Final = {
+    getattr(etree.ErrorTypes, name): name for name in dir(etree.ErrorTypes) if name.startswith("ERR_")
+}
+"""libxml2 error code -> name (the exception's own code: lxml's error log can hold earlier parses' errors)."""
+
+
+class ReadProgress:
+    """A read-only byte stream that counts what has been read: bytes, lines, and whether it ended."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.size = 0
+        self.lines = 1
+        self.ended = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if data:
+            self.size += len(data)
+            self.lines += data.count(b"\n")
+        else:
+            self.ended = True
+        return data
+
+
+def syntax_issue(file: str, exc: etree.XMLSyntaxError, progress: ReadProgress) -> Issue:
+    """The issue for a syntax error raised while ``progress``'s stream was being parsed."""
+    kind = _ERROR_NAMES.get(exc.code, "") if isinstance(exc.code, int) else ""
+    text = str(exc.msg or "").lower()
+    line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
+    column = exc.position[1] if exc.position and exc.position[1] > 0 else None
+    where = f" (column {column})" if column else ""
+    at_end = progress.ended and (line is None or line >= progress.lines)
+    if progress.ended and progress.size == 0:
+        rule, message = "read/empty", "the file is empty"
+    elif kind in _ENCODING_ERRORS or "encoding" in text or "utf-8" in text:
+        rule, message = "read/encoding", f"the file is not in the encoding it declares (UTF-8 when none){where}"
+    elif "depth" in text:
+        rule, message = "read/too-deep", "elements are nested deeper than the gateway accepts (256 levels)"
+    elif "huge" in text or "too long" in text or kind == "ERR_RESOURCE_LIMIT":
+        rule, message = "read/too-large", f"a text or name in the file is larger than the gateway accepts{where}"
+    elif kind in _TRUNCATION_ERRORS or "premature end" in text or "end of data" in text or at_end:
+        rule, message = "read/truncated", f"the file ends before the XML is complete{where}"
+    else:
+        rule, message = "read/xml-syntax", f"the file is not well-formed XML ({kind or 'syntax error'}){where}"
+    return Issue(rule=rule, severity="error", message=message, location=SourceLocation(file=file, line=line))

@@ -1,0 +1,75 @@
+"""One ``<Child>`` element -> a canonical ``ChildRecord`` with the lineage of every field.
+
+One pass over the child's subtree (no repeated ``find`` calls): each element is visited once, its value
+parsed, and the canonical field, its JSON pointer and its source (line and XPath) recorded together
+(:mod:`adapters.cin_census.mapper`, :mod:`adapters.cin_census.episodes`). The record is validated by
+pydantic once, from plain data, at the end.
+
+The mapping never assumes the child passed the schema: a child that fails it is still mapped as far as it
+can be, and the reader drops a ``map/`` issue when an ``xsd/`` issue already points at the same element.
+Ids given to episodes and their parts are stable — the LA code, the LA child id and the position in the
+file (``201/C123/cin1/assessment2``) — so re-reading the same file gives the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from adapters.cin_census.episodes import map_episode
+from adapters.cin_census.mapper import ChildMapper, HeaderFacts, record_key
+from adapters.cin_census.schemas import CensusSchema
+from gateway import ChildRecord, Issue
+
+__all__ = ["ChildData", "MappedChild", "child_data", "map_child"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildData:
+    """One child mapped to ``ChildRecord``-shaped plain data (not yet validated by the model)."""
+
+    data: dict[str, Any]
+    la_child_id: str | None
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MappedChild:
+    """The outcome of mapping one child."""
+
+    record: ChildRecord
+    la_child_id: str | None
+    issues: tuple[Issue, ...]
+
+
+def child_data(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> ChildData:
+    """The single pass over the ``position``-th (1-based) ``<Child>``: canonical data, lineage and issues."""
+    mapper = ChildMapper(schema, header, position)
+    data: dict[str, Any] = {}
+    sections = [node for node in child if isinstance(node.tag, str)]
+    for node in sections:
+        if node.tag == "ChildIdentifiers":
+            mapper.identifiers(node, f"{mapper.base}/ChildIdentifiers", data)
+            break
+    record: dict[str, Any] = {"child": data}
+    key = record_key(header.la_code, mapper.la_child_id, position)
+    episode = 0
+    for node in sections:
+        tag = node.tag
+        if tag == "ChildCharacteristics":
+            mapper.characteristics(node, f"{mapper.base}/ChildCharacteristics", data)
+        elif tag == "CINdetails":
+            episode += 1
+            map_episode(mapper, node, episode, key, record)
+    if not data.get("disabilities", True):
+        del data["disabilities"]
+    record["lineage"] = mapper.lineage_data()
+    return ChildData(record, mapper.la_child_id, tuple(mapper.issues))
+
+
+def map_child(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> MappedChild:
+    """Map the ``position``-th (1-based) ``<Child>`` of the file to a validated canonical record."""
+    mapped = child_data(child, schema, header, position)
+    return MappedChild(ChildRecord.model_validate(mapped.data), mapped.la_child_id, mapped.issues)
