@@ -1,0 +1,137 @@
+"""``ecm-gateway check``: run a conformance profile over supplier files and write a report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from gateway.cli.compose import build_registry
+from gateway.cli.output import error_console
+from gateway.errors import ConfigurationError
+from gateway.formats import FormatReader, SourceFile
+from gateway.plugins import Registry
+from gateway.settings import load_settings
+
+__all__ = ["check"]
+
+_FORMATS = ("text", "json", "junit", "html", "fhir")
+
+
+def _fail(message: str) -> typer.Exit:
+    error_console.print(message)
+    return typer.Exit(2)
+
+
+def _sources(files: Sequence[Path]) -> list[SourceFile]:
+    sources = []
+    for path in files:
+        if not path.is_file():
+            raise _fail(f"cannot read {path}: no such file")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise _fail(f"cannot read {path}: {exc.strerror or 'permission denied'}") from exc
+        sources.append(SourceFile.from_path(path))
+    return sources
+
+
+def _reader(registry: Registry, sources: Sequence[SourceFile], input_format: str | None) -> FormatReader:
+    if input_format is not None:
+        reader = registry.reader(input_format)
+        if reader is None:
+            raise _fail(f"unknown input format {input_format!r}; formats: {', '.join(sorted(registry.readers))}")
+        return reader
+    first = sources[0]
+    reader = registry.detect(first.name, first.head())
+    if reader is None:
+        raise _fail(f"the format of {first.name} could not be detected; name it with --input-format")
+    return reader
+
+
+def check(  # noqa: PLR0917 - typer options
+    files: list[Path] = typer.Argument(
+        ..., help="Supplier file(s) to check (each is one submission unless --together)."
+    ),
+    profile: str | None = typer.Option(
+        None, "--profile", "-p", help="Built-in profile id or profile YAML path (default: ECM_PROFILE, ics-1c)."
+    ),
+    report_format: str = typer.Option("text", "--format", "-f", help="Report format: text, json, junit, html, fhir."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of to stdout."),
+    input_format: str | None = typer.Option(
+        None, "--input-format", "-i", help="Format id of the files (e.g. cin-census-xml); detected if omitted."
+    ),
+    together: bool = typer.Option(False, "--together", help="Read all the files as one submission (e.g. SSDA903)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge dates as of this day (YYYY-MM-DD; default today)."),
+) -> None:
+    """Check supplier files against a conformance profile (ICS 1B/1C, DfE CIN census) and report every issue.
+
+    Each issue names its rule, severity, message (never a value from the file), the place in the supplier's
+    file and the LA child id. Exit status: 0 no error-level issue, 1 any error, 2 files unreadable or
+    arguments wrong.
+
+    Example: ecm-gateway check census.xml --profile cin-census-2024-25 --format html --output report.html
+    """
+    from conformance.catalogue import Catalogue  # noqa: PLC0415 - composition root, imported on use
+    from conformance.profile import load_profile  # noqa: PLC0415
+    from conformance.reports import CheckReport, render  # noqa: PLC0415
+    from conformance.runner import check_submission  # noqa: PLC0415
+
+    if report_format not in _FORMATS:
+        raise _fail(f"--format must be one of {', '.join(_FORMATS)}")
+    try:
+        today = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError as exc:
+        raise _fail("--as-of must be a date, YYYY-MM-DD") from exc
+    settings = load_settings()
+    registry = build_registry(settings)
+    try:
+        resolved = load_profile(profile or settings.profile).resolve(Catalogue.of(registry.rule_packs.values()))
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from exc
+    sources = _sources(files)
+    groups = [sources] if together else [[source] for source in sources]
+    readers = [_reader(registry, group, input_format) for group in groups]
+    report = CheckReport(profile=resolved, checked_at=datetime.now(UTC))
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} file(s)  {task.fields[records]} record(s)"),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+        disable=not error_console.is_terminal,
+    ) as progress:
+        task = progress.add_task("checking", total=len(groups), records=0)
+        done = 0
+        for group, reader in zip(groups, readers, strict=True):
+            progress.update(task, description=f"checking {group[0].name}")
+
+            def advance(count: int, base: int = done) -> None:
+                if count % 200 == 0:
+                    progress.update(task, records=base + count)
+
+            result = check_submission(group, reader, resolved, today=today, on_record=advance)
+            done += result.records
+            report.submissions.append(result)
+            progress.update(task, advance=1, records=done)
+    if any(issue.rule == "read/io" for issue in report.issues()):
+        raise _fail("a file could not be read")
+    data = render(report, report_format)
+    if output is not None:
+        output.write_bytes(data)
+        verdict = "FAILED" if report.failed else "passed"
+        error_console.print(
+            f"{verdict}: {report.records} record(s), {report.count('error')} error(s), "
+            f"{report.count('warning')} warning(s); {report_format} report written to {output}"
+        )
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    raise typer.Exit(1 if report.failed else 0)

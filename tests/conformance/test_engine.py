@@ -1,0 +1,127 @@
+"""The engine: never raises on bad data, locates issues through lineage, reports 'not evaluated' once per file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from conformance.engine import ActiveRule, Session, locate
+from gateway import (
+    CheckContext,
+    ChildRecord,
+    Finding,
+    NotEvaluated,
+    Outcome,
+    RecordRule,
+    RuleDoc,
+    passes,
+)
+
+_DOC = RuleDoc(checks="a test rule for the engine", why="the engine's own tests", fix="nothing to fix")
+_CONTEXT = CheckContext(today=date(2025, 6, 30))
+
+
+def _rule(check: object, rule_id: str = "test/rule") -> RecordRule:
+    return RecordRule(
+        id=rule_id,
+        pack="test",
+        strength="MUST",
+        message="the test rule failed",
+        fields=("/child",),
+        check=check,  # type: ignore[arg-type]
+        doc=_DOC,
+        examples=(passes("any", {"child": {}}),),
+    )
+
+
+def _source(field: str, file: str, line: int, path: str) -> dict[str, object]:
+    return {"field": field, "source": {"file": file, "line": line, "path": path}, "step": "t"}
+
+
+def _record(child_id: str = "C1", file: str = "f.xml", line: int = 7) -> ChildRecord:
+    return ChildRecord.model_validate(
+        {
+            "child": {"local_ids": [{"la_code": "201", "la_child_id": child_id}], "nhs_number": "9434765918"},
+            "assessments": [{"assessment_id": "A1"}],
+            "lineage": [
+                {
+                    "field": "/child/local_ids/0/la_child_id",
+                    "source": {"file": file, "line": 3, "path": "/C/Id"},
+                    "step": "t",
+                },
+                {"field": "/child/nhs_number", "source": {"file": file, "line": line, "path": "/C/NHS"}, "step": "t"},
+                {
+                    "field": "/assessments/0/assessment_id",
+                    "source": {"file": file, "line": 20, "path": "/C/A[1]"},
+                    "step": "t",
+                },
+            ],
+        }
+    )
+
+
+def test_a_failing_rule_becomes_an_issue_located_through_lineage() -> None:
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield Finding("/child/nhs_number", "detail without values")
+
+    issues = Session([ActiveRule(_rule(check), "error")], _CONTEXT).record(_record())
+    assert len(issues) == 1
+    issue = issues[0]
+    assert (issue.rule, issue.severity, issue.child) == ("test/rule", "error", "C1")
+    assert issue.message == "the test rule failed (detail without values)"
+    assert issue.location is not None and (issue.location.file, issue.location.line) == ("f.xml", 7)
+    assert issue.canonical_path == "/records/0/child/nhs_number"
+
+
+def test_locate_falls_back_to_the_enclosing_part() -> None:
+    record = _record()
+    completed = locate(record, "/assessments/0/completed_date")  # never set: the assessment's element
+    assert completed is not None and completed.path == "/C/A[1]"
+    assert locate(record, "/child/sex") is not None  # a sibling inside /child
+    assert locate(ChildRecord.model_validate({"child": {}}), "/child/sex") is None
+
+
+def test_a_rule_that_raises_is_reported_never_raised_and_never_a_silent_pass() -> None:
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        raise KeyError("a value that must not leak")
+
+    session = Session([ActiveRule(_rule(check), "warning")], _CONTEXT)
+    issues = session.record(_record())
+    assert [issue.severity for issue in issues] == ["warning"]
+    assert "could not be run" in issues[0].message and "must not leak" not in issues[0].message
+
+
+def test_a_rule_returning_something_else_is_reported() -> None:
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[object]:
+        yield "not an outcome"
+
+    issues = Session([ActiveRule(_rule(check), "error")], _CONTEXT).record(_record())
+    assert len(issues) == 1 and "could not be run" in issues[0].message
+
+
+def test_not_evaluated_is_reported_once_per_file_at_information_level() -> None:
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield NotEvaluated("the format cannot carry it")
+
+    session = Session([ActiveRule(_rule(check), "error")], _CONTEXT)
+    issues = [
+        *session.record(_record("C1", "a.xml")),
+        *session.record(_record("C2", "a.xml")),
+        *session.record(_record("C3", "b.xml")),
+    ]
+    assert [(issue.severity, issue.location.file if issue.location else None) for issue in issues] == [
+        ("information", "a.xml"),
+        ("information", "b.xml"),
+    ]
+    assert issues[0].message == "could not be evaluated for this file: the format cannot carry it"
+
+
+@pytest.mark.parametrize("severity", ["error", "warning", "information"])
+def test_the_profile_severity_is_the_issue_severity(severity: str) -> None:
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield Finding("")
+
+    issues = Session([ActiveRule(_rule(check), severity)], _CONTEXT).record(_record())  # type: ignore[arg-type]
+    assert [issue.severity for issue in issues] == [severity]
