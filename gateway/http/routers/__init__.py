@@ -1,0 +1,3 @@
+"""One FastAPI router per resource."""
+
+__all__: list[str] = []
