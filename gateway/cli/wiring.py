@@ -1,0 +1,166 @@
+"""Routing's composition root: transport, topology, outbox, relay, consumers and stores, from settings.
+
+The only place routing's parts meet the adapters (``adapters.transports``) and the stores; imported by
+the CLI commands (and by the HTTP app of issue #8 when it lands). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.intake import Intake
+from gateway.pipeline import Check
+from gateway.plugins import Registry
+from gateway.routing.consumer import ConsumerWorker, DeliveryProcessor, EventProcessor, Handler
+from gateway.routing.deadletters import DeadLetterProcessor, DeadLetters
+from gateway.routing.inbound import InboundProcessor
+from gateway.routing.outbox import Outbox
+from gateway.routing.relay import Relay
+from gateway.routing.router import Router
+from gateway.routing.topology import Names, topology_from_settings
+from gateway.settings import Settings
+from gateway.storage import Database, MessageStore, open_database
+from gateway.transport import Topology, Transport
+
+if TYPE_CHECKING:
+    from gateway.routing.metrics import RoutingMetrics
+
+__all__ = ["Gateway", "StoreName", "build_gateway", "build_routing", "build_transport"]
+
+StoreName = Literal["directory", "caf"]
+
+
+def build_routing(settings: Settings, registry: Registry, database: Database) -> tuple[Router, Outbox]:
+    """The router (subscriptions checked against the registry's writers) and the outbox."""
+    router = Router(subscriptions=settings.subscriptions, writers=dict(registry.writers))
+    router.validate()
+    return router, Outbox(database, Names(settings.broker_prefix))
+
+
+def build_transport(settings: Settings, database: Database, topology: Topology) -> Transport:
+    """RabbitMQ when ``ECM_BROKER_URL`` is set, else the local transport in ``database``."""
+    if settings.broker_url:
+        from adapters.transports.rabbitmq import RabbitMQTransport  # noqa: PLC0415 - only when configured
+
+        return RabbitMQTransport(settings.broker_url, topology=topology)
+    from adapters.transports.local import LocalTransport  # noqa: PLC0415
+
+    return LocalTransport(database, visibility_timeout=settings.local_visibility_timeout)
+
+
+def _new_metrics() -> RoutingMetrics:
+    from gateway.routing.metrics import RoutingMetrics  # noqa: PLC0415 - prometheus only where metrics are used
+
+    return RoutingMetrics()
+
+
+def _answers(database: Database) -> bool:
+    try:
+        with database.engine.connect() as conn:
+            conn.execute(select(1))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+@dataclass
+class Gateway:
+    """Every routing part, built once per process."""
+
+    settings: Settings
+    database: Database
+    registry: Registry
+    intake: Intake
+    outbox: Outbox
+    names: Names
+    topology: Topology
+    metrics: RoutingMetrics = field(default_factory=_new_metrics)
+    _transport: Transport | None = None
+
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            self._transport = build_transport(self.settings, self.database, self.topology)
+        return self._transport
+
+    @property
+    def dead_letters(self) -> DeadLetters:
+        return DeadLetters(self.database, self.outbox)
+
+    def declare(self) -> None:
+        """Declare the topology (idempotent; at every start)."""
+        self.transport.declare(self.topology)
+
+    def relay(self) -> Relay:
+        s = self.settings
+        return Relay(
+            self.outbox,
+            self.transport,
+            batch_size=s.relay_batch_size,
+            confirm_timeout=s.publish_confirm_timeout,
+            poll_interval=s.relay_poll_interval,
+            metrics=self.metrics,
+        )
+
+    def store(self, name: StoreName) -> Handler:
+        """The directory or CAF store on the gateway's database; the events they raise join this outbox."""
+        if name == "directory":
+            from gateway.directory.store import DirectoryStore  # noqa: PLC0415 - loaded only by its consumer
+
+            return DirectoryStore(self.database, events=self.outbox)
+        from gateway.caf.store import CafStore  # noqa: PLC0415
+
+        return CafStore(self.database, events=self.outbox)
+
+    def worker(self, queue: str, processor: DeliveryProcessor) -> ConsumerWorker:
+        s = self.settings
+        return ConsumerWorker(
+            self.transport,
+            queue,
+            processor,
+            prefetch=s.broker_prefetch,
+            batch_size=s.consumer_batch_size,
+            delivery_limit=s.delivery_limit,
+            retry_delays=s.retry_delays,
+            metrics=self.metrics,
+        )
+
+    def store_worker(self, name: StoreName) -> ConsumerWorker:
+        database = self.database
+        processor = EventProcessor(self.store(name), healthy=lambda: _answers(database))
+        return self.worker(self.names.store_queue(name), processor)
+
+    def inbound_worker(self) -> ConsumerWorker:
+        return self.worker(self.names.inbound_queue, InboundProcessor(self.intake))
+
+    def dead_letter_workers(self) -> list[ConsumerWorker]:
+        """One collector per dead-letter queue."""
+        processor = DeadLetterProcessor(self.dead_letters)
+        return [self.worker(spec.name, processor) for spec in self.topology.queues if spec.dead_letter_queue is None]
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+        self.database.dispose()
+
+
+def build_gateway(
+    settings: Settings, *, registry: Registry, checks: list[Check], database_url: str | None = None
+) -> Gateway:
+    """All parts on the configured (or given) database, migrated to the newest schema."""
+    database = open_database(database_url or settings.effective_database_url)
+    router, outbox = build_routing(settings, registry, database)
+    intake = Intake(registry=registry, store=MessageStore(database), checks=checks, router=router, outbox=outbox)
+    return Gateway(
+        settings=settings,
+        database=database,
+        registry=registry,
+        intake=intake,
+        outbox=outbox,
+        names=outbox.names,
+        topology=topology_from_settings(settings),
+    )

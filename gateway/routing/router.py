@@ -1,0 +1,218 @@
+"""Content-based routing as a pure function: what a processed message sends where.
+
+An **accepted** message yields, per child record:
+
+* ``directory.child.upsert`` with the directory view only (:func:`gateway.views.directory_update`: the
+  ContactPoint data set, shielding applied) — or ``directory.child.purge`` when the supplier flagged the
+  record for purging (and then nothing else for that child);
+* ``caf.assessment.upsert`` for each CAF that an active ``caf_sharing`` consent allows to be shared
+  (:func:`gateway.consent.caf_recipients`), and ``caf.consent.withdrawn`` for each withdrawn consent
+  (with the deterministic id from :func:`gateway.consent.withdrawal_event_id`, so copies deduplicate);
+
+plus, for each receiving supplier subscribed to the message's LA (not the sender), the records written in
+that supplier's own format by the plugin registry's writer.
+
+A **rejected** message yields one ``message.rejected`` event carrying its issues — never its content.
+
+Versions and event ids are assigned later, in the outbox transaction (:mod:`gateway.routing.outbox`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from gateway.consent import CafUpdate, ConsentWithdrawal, caf_recipients, withdrawal_event_id
+from gateway.errors import ConfigurationError
+from gateway.events import EventKind
+from gateway.formats import FormatWriter
+from gateway.model import CanonicalMessage, ChildRecord, Issue
+from gateway.pipeline import Outcome
+from gateway.settings import Subscription
+from gateway.views import directory_refusals, directory_update
+
+__all__ = ["PlannedDelivery", "PlannedEvent", "Router", "Routing", "child_subject", "route"]
+
+_MAX_SUBJECT = 128
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEvent:
+    """An event to send, before the outbox gives it an id (unless fixed here) and a version."""
+
+    kind: EventKind
+    subject: str
+    la_code: str
+    payload: Mapping[str, Any]
+    event_id: str | None = None
+    """Fixed id for events that must deduplicate across messages (consent withdrawals); else assigned."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDelivery:
+    """A message for a receiving supplier, already written in its format."""
+
+    supplier: str
+    format_id: str
+    media_type: str
+    la_code: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Everything one processed message sends, and the warnings routing found (e.g. withheld involvements)."""
+
+    events: tuple[PlannedEvent, ...] = ()
+    deliveries: tuple[PlannedDelivery, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+
+def _bounded(prefix: str, value: str) -> str:
+    text = f"{prefix}{value}"
+    if len(text) <= _MAX_SUBJECT:
+        return text
+    return f"{prefix}sha256:{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
+
+
+def child_subject(record: ChildRecord, message_id: str, position: int) -> str:
+    """The subject (gateway child id) of a record's directory events.
+
+    Identity resolution sets ``child.child_id``. Until it has, the council's own id gives a stable
+    provisional id (a digest of LA number and LA child id, so the same child from the same council always
+    gets the same subject and no identifier travels in it); a record with neither is keyed by its message.
+    """
+    if record.child.child_id:
+        return _bounded("", record.child.child_id)
+    if record.child.local_ids:
+        local = record.child.local_ids[0]
+        digest = hashlib.sha256(f"{local.la_code}\x00{local.la_child_id}".encode()).hexdigest()[:32]
+        return f"lc-{digest}"
+    digest = hashlib.sha256(f"{message_id}\x00{position}".encode()).hexdigest()[:32]
+    return f"msg-{digest}"
+
+
+def _with_child_id(record: ChildRecord, child_id: str) -> ChildRecord:
+    if record.child.child_id == child_id:
+        return record
+    return record.model_copy(update={"child": record.child.model_copy(update={"child_id": child_id})})
+
+
+def _caf_events(record: ChildRecord, child_id: str, la_code: str, at: datetime) -> list[PlannedEvent]:
+    events: list[PlannedEvent] = []
+    for caf in record.caf_assessments:
+        subject = _bounded("caf:", caf.caf_id)
+        if caf_recipients(caf, at):
+            payload = CafUpdate(child_id=child_id, assessment=caf).model_dump(mode="json", exclude_none=True)
+            events.append(PlannedEvent("caf.assessment.upsert", subject, la_code, payload))
+        for consent in caf.consents:
+            if consent.purpose != "caf_sharing" or consent.withdrawn_at is None or consent.withdrawn_at > at:
+                continue
+            withdrawal = ConsentWithdrawal(
+                caf_id=caf.caf_id,
+                consent_id=consent.consent_id,
+                withdrawn_at=consent.withdrawn_at,
+                scope=consent.scope,
+            )
+            events.append(
+                PlannedEvent(
+                    "caf.consent.withdrawn",
+                    subject,
+                    la_code,
+                    withdrawal.model_dump(mode="json", exclude_none=True),
+                    event_id=withdrawal_event_id(caf.caf_id, consent.consent_id),
+                )
+            )
+    return events
+
+
+def _rejection(message: CanonicalMessage) -> PlannedEvent:
+    envelope = message.envelope
+    payload = {
+        "message_id": envelope.message_id,
+        "supplier_id": envelope.supplier_id,
+        "format_id": envelope.format_id,
+        "format_version": envelope.format_version,
+        "received_at": envelope.received_at.isoformat(),
+        "issues": [issue.model_dump(mode="json", exclude_none=True) for issue in message.issues],
+    }
+    return PlannedEvent("message.rejected", _bounded("", envelope.message_id), envelope.la_code, payload)
+
+
+def _deliveries(
+    message: CanonicalMessage, subscriptions: Iterable[Subscription], writers: Mapping[str, FormatWriter]
+) -> list[PlannedDelivery]:
+    envelope = message.envelope
+    found: list[PlannedDelivery] = []
+    for subscription in subscriptions:
+        if subscription.supplier == envelope.supplier_id:
+            continue  # never echo a message back to its sender
+        if subscription.la_codes and envelope.la_code not in subscription.la_codes:
+            continue
+        writer = writers.get(subscription.format)
+        if writer is None:
+            raise ConfigurationError(
+                f"subscription of {subscription.supplier!r} names format {subscription.format!r}, "
+                "which no loaded plugin can write"
+            )
+        body = writer.write(message.records)
+        found.append(
+            PlannedDelivery(subscription.supplier, writer.format_id, writer.media_type, envelope.la_code, body)
+        )
+    return found
+
+
+def route(
+    message: CanonicalMessage,
+    outcome: Outcome,
+    *,
+    at: datetime,
+    subscriptions: Sequence[Subscription] = (),
+    writers: Mapping[str, FormatWriter] | None = None,
+) -> Routing:
+    """What ``message`` sends where (pure: no I/O, no clock — ``at`` is the routing time)."""
+    if outcome == "rejected":
+        return Routing(events=(_rejection(message),))
+    envelope = message.envelope
+    events: list[PlannedEvent] = []
+    issues: list[Issue] = []
+    for position, record in enumerate(message.records):
+        subject = child_subject(record, envelope.message_id, position)
+        if record.purge:
+            events.append(PlannedEvent("directory.child.purge", subject, envelope.la_code, {}))
+            continue
+        resolved = _with_child_id(record, subject)
+        update = directory_update(resolved, at=at)
+        events.append(
+            PlannedEvent(
+                "directory.child.upsert", subject, envelope.la_code, update.model_dump(mode="json", exclude_none=True)
+            )
+        )
+        issues.extend(directory_refusals(resolved, at=at, record_index=position))
+        events.extend(_caf_events(resolved, subject, envelope.la_code, at))
+    deliveries = _deliveries(message, subscriptions, writers or {}) if message.records else []
+    return Routing(events=tuple(events), deliveries=tuple(deliveries), issues=tuple(issues))
+
+
+@dataclass(frozen=True)
+class Router:
+    """:func:`route` bound to the configured subscriptions and the registry's writers."""
+
+    subscriptions: tuple[Subscription, ...] = ()
+    writers: Mapping[str, FormatWriter] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigurationError` when a subscription names a format no writer produces."""
+        for subscription in self.subscriptions:
+            if subscription.format not in self.writers:
+                known = ", ".join(sorted(self.writers)) or "none"
+                raise ConfigurationError(
+                    f"subscription of {subscription.supplier!r} names format {subscription.format!r}; "
+                    f"formats that can be written: {known}"
+                )
+
+    def __call__(self, message: CanonicalMessage, outcome: Outcome, at: datetime) -> Routing:
+        return route(message, outcome, at=at, subscriptions=self.subscriptions, writers=self.writers)

@@ -1,0 +1,102 @@
+"""Content-based routing: the directory view only, CAF only under consent, purges, rejections, suppliers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from adapters.canonical.jsonl import CanonicalJsonlWriter
+from gateway.errors import ConfigurationError
+from gateway.model import CanonicalMessage, Issue, SourceLocation
+from gateway.pipeline import new_envelope
+from gateway.routing.router import Router, child_subject, route
+from gateway.settings import Subscription
+from gateway.views import DirectoryUpdate
+from tests.gateway.routing.support import child
+
+AT = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def message(*records, supplier: str = "acme", issues: tuple[Issue, ...] = ()) -> CanonicalMessage:
+    envelope = new_envelope([("f.jsonl", b"x")], supplier_id=supplier, la_code="201", format_id="canonical-jsonl")
+    return CanonicalMessage(envelope=envelope, records=tuple(records), issues=issues)
+
+
+def test_each_child_gets_a_directory_upsert_carrying_the_directory_view_only() -> None:
+    record = child(1).model_copy(update={"assessments": ()})
+    routing = route(message(record), "accepted", at=AT)
+    upserts = [event for event in routing.events if event.kind == "directory.child.upsert"]
+    assert len(upserts) == 1
+    update = DirectoryUpdate.model_validate(upserts[0].payload)
+    assert update.entry.child_id == upserts[0].subject == child_subject(record, "m", 0)
+    assert update.entry.names == record.child.names
+    text = orjson.dumps(upserts[0].payload).decode()
+    assert "CAF1" not in text  # CAF content never goes to the directory (only an indicator)
+    assert "consents" not in text
+
+
+def test_a_shielded_childs_address_and_carer_contacts_are_not_in_the_entry() -> None:
+    routing = route(message(child(2, shielded=True)), "accepted", at=AT)
+    update = DirectoryUpdate.model_validate(routing.events[0].payload)
+    assert update.entry.shielded and update.entry.address is None
+    assert update.entry.carers[0].contacts == ()
+    assert update.withheld is not None  # travels apart, for the audited break glass
+
+
+def test_caf_is_routed_only_under_an_active_consent_and_withdrawal_is_announced() -> None:
+    active = route(message(child(3, caf_consent="active")), "accepted", at=AT)
+    assert [e.kind for e in active.events] == ["directory.child.upsert", "caf.assessment.upsert"]
+    assert active.events[1].subject == "caf:CAF3"
+    none = route(message(child(4, caf_consent="none")), "accepted", at=AT)
+    assert [e.kind for e in none.events] == ["directory.child.upsert"]
+    withdrawn = route(message(child(5, caf_consent="withdrawn")), "accepted", at=AT)
+    assert [e.kind for e in withdrawn.events] == ["directory.child.upsert", "caf.consent.withdrawn"]
+    again = route(message(child(5, caf_consent="withdrawn")), "accepted", at=AT)
+    assert withdrawn.events[1].event_id == again.events[1].event_id is not None  # copies deduplicate
+
+
+def test_a_purge_flag_sends_a_purge_and_nothing_else_for_that_child() -> None:
+    routing = route(message(child(6, purge=True), child(7)), "accepted", at=AT)
+    kinds = [(e.kind, e.subject) for e in routing.events]
+    assert kinds[0] == ("directory.child.purge", child_subject(child(6), "m", 0))
+    assert all(subject != kinds[0][1] for kind, subject in kinds[1:])
+
+
+def test_a_rejected_message_sends_its_issues_and_never_its_content() -> None:
+    issue = Issue(rule="read/x", severity="error", message="bad", location=SourceLocation(file="f.jsonl", line=2))
+    routing = route(message(child(8), issues=(issue,)), "rejected", at=AT)
+    (event,) = routing.events
+    assert event.kind == "message.rejected"
+    assert event.payload["issues"][0]["rule"] == "read/x"
+    assert "Test-8" not in orjson.dumps(event.payload).decode()
+
+
+def test_subjects_are_stable_and_carry_no_identifier() -> None:
+    record = child(9)
+    assert child_subject(record, "m1", 0) == child_subject(record, "m2", 5)
+    assert "C000009" not in child_subject(record, "m1", 0)
+    with_id = record.model_copy(update={"child": record.child.model_copy(update={"child_id": "G-1"})})
+    assert child_subject(with_id, "m", 0) == "G-1"
+
+
+def test_receiving_suppliers_get_the_message_in_their_format_but_never_their_own() -> None:
+    writer = CanonicalJsonlWriter()
+    subs = (
+        Subscription(supplier="other", format="canonical-jsonl", la_codes=("201",)),
+        Subscription(supplier="acme", format="canonical-jsonl"),
+        Subscription(supplier="far", format="canonical-jsonl", la_codes=("999",)),
+    )
+    routing = route(message(child(10)), "accepted", at=AT, subscriptions=subs, writers={writer.format_id: writer})
+    (delivery,) = routing.deliveries
+    assert delivery.supplier == "other"
+    assert delivery.format_id == "canonical-jsonl"
+    (line,) = delivery.body.splitlines()
+    assert orjson.loads(line)["child"]["local_ids"][0]["la_child_id"] == "C000010"
+
+
+def test_a_subscription_to_a_format_nobody_writes_is_a_configuration_error() -> None:
+    router = Router(subscriptions=(Subscription(supplier="x", format="no-such-format"),), writers={})
+    with pytest.raises(ConfigurationError, match="no-such-format"):
+        router.validate()
