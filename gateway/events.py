@@ -7,13 +7,22 @@ never overwrites a newer record).
 Kinds:
 
 ``directory.child.upsert``
-    ``payload`` is the directory view of one child (the ContactPoint data set only, shielding applied).
+    ``payload`` is a :class:`gateway.views.DirectoryUpdate`: the directory view of one child (the
+    ContactPoint data set only, shielding applied) in ``entry``; for a shielded child, the withheld address
+    and contacts in ``withheld`` (kept apart by the directory, shown only after an audited break glass);
+    the archive date in ``retain_until``.
 ``directory.child.purge``
     the supplier asked for the child's record to be purged; ``payload`` is empty.
 ``caf.assessment.upsert``
-    ``payload`` is one CAF assessment with its consents; sent only under an active consent.
+    ``payload`` is a :class:`gateway.consent.CafUpdate`: one CAF assessment with its consents and the child
+    id; sent only under an active consent. Subject: :func:`gateway.consent.caf_subject`.
 ``caf.consent.withdrawn``
-    ``payload`` names the CAF and consent; recipients must stop processing the CAF at once.
+    ``payload`` is a :class:`gateway.consent.ConsentWithdrawal` naming the CAF and consent; recipients must
+    stop processing the CAF at once. Applied whatever its version (a withdrawal is never stale).
+``directory.shield.lifted``
+    an alert raised by the directory: a practitioner lifted a shielded child's shield ("break glass");
+    ``payload`` names the child, the practitioner, the organisation and the audit entry (never the reason
+    text or any content). Subject: the child id.
 ``message.rejected``
     ``payload`` holds the message id and its issues (never content), for the rejected queue.
 """
@@ -33,6 +42,7 @@ EventKind = Literal[
     "directory.child.purge",
     "caf.assessment.upsert",
     "caf.consent.withdrawn",
+    "directory.shield.lifted",
     "message.rejected",
 ]
 EVENT_KINDS: Final[tuple[EventKind, ...]] = (
@@ -40,6 +50,7 @@ EVENT_KINDS: Final[tuple[EventKind, ...]] = (
     "directory.child.purge",
     "caf.assessment.upsert",
     "caf.consent.withdrawn",
+    "directory.shield.lifted",
     "message.rejected",
 )
 

@@ -1,25 +1,52 @@
 """Intake: the application service that receives a submission and runs it through the pipeline.
 
-Composition roots (the CLI, the HTTP app) build one :class:`Intake` with the plugin registry, the
-database and the conformance checks, and call :meth:`Intake.submit` for every message. Receipt is
-committed before processing, so the raw payload survives any failure and can be replayed.
+Composition roots (the CLI, the HTTP app, the AMQP inbound consumer) build one :class:`Intake` with the
+plugin registry, the database, the conformance checks and routing, and call :meth:`Intake.submit` for
+every message:
+
+1. **receive** — the envelope and raw payload are committed before anything else, so the payload survives
+   any failure and can be replayed;
+2. **read, map, check** — :func:`gateway.pipeline.process` (pure);
+3. **match** — the optional ``resolve`` step (identity resolution) sets gateway child ids;
+4. **route** — the optional ``router`` decides what goes where, and the outcome and every outgoing event
+   are committed in *one* transaction (the outbox); a relay publishes them afterwards.
+
+A message id received again is harmless: an already processed message returns its stored outcome and sends
+nothing new; one whose first attempt stopped before its outcome was recorded is processed now.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from gateway.formats import FormatReader, SourceFile
-from gateway.model import CanonicalMessage, Issue, SourceLocation
-from gateway.pipeline import Check, ProcessResult, new_envelope, process
+from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
+from gateway.pipeline import Check, Outcome, ProcessResult, new_envelope, process
 from gateway.plugins import Registry
 from gateway.storage import MessageStore
 
-__all__ = ["Intake", "UnknownFormat"]
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from gateway.routing.outbox import Outbox
+    from gateway.routing.router import Routing
+
+__all__ = ["Intake", "Resolver", "RouteFunction", "UnknownFormat"]
 
 log = logging.getLogger(__name__)
+
+Resolver = Callable[[ProcessResult], ProcessResult]
+"""Identity resolution: returns the result with gateway child ids set (and any review issues added)."""
+RouteFunction = Callable[[CanonicalMessage, Outcome, datetime], "Routing"]
+"""What a processed message sends where (``gateway.routing.Router``)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -31,11 +58,19 @@ class UnknownFormat:
 
 @dataclass
 class Intake:
-    """Receive -> read -> map -> check -> record, with the raw payload kept first."""
+    """Receive -> read -> map -> check -> match -> route, with the raw payload kept first."""
 
     registry: Registry
     store: MessageStore
     checks: Sequence[Check] = field(default_factory=tuple)
+    router: RouteFunction | None = None
+    outbox: Outbox | None = None
+    resolve: Resolver | None = None
+    clock: Callable[[], datetime] = _utcnow
+
+    def __post_init__(self) -> None:
+        if (self.router is None) != (self.outbox is None):
+            raise ValueError("routing needs both a router and an outbox (or neither)")
 
     def store_url(self) -> str:
         """The message store's database URL with any password masked."""
@@ -91,19 +126,22 @@ class Intake:
             message_id=message_id,
             correlation_id=correlation_id,
         )
-        self.store.receive(envelope, files)
-        context = {"message_id": envelope.message_id, "supplier": supplier_id, "la_code": la_code}
-        if isinstance(chosen, UnknownFormat):
-            message = CanonicalMessage(envelope=envelope, issues=(chosen.issue,))
-            result = ProcessResult(message=message, outcome="rejected")
-        else:
-            result = process(envelope, sources, chosen, self.checks)
-        self.store.record_outcome(result.message, result.outcome)
+        if not self.store.receive(envelope, files):
+            earlier = self._earlier_result(envelope.message_id)
+            if earlier is not None:
+                log.info("message already processed", extra={"message_id": envelope.message_id})
+                return earlier
+            stored = self.store.get(envelope.message_id)
+            if stored is not None:  # receipt committed, outcome not: finish the earlier attempt now
+                envelope = stored.envelope
+        result = self.record(self.evaluate(envelope, sources, chosen))
         log.info(
             "message %s",
             result.outcome,
             extra={
-                **context,
+                "message_id": envelope.message_id,
+                "supplier": supplier_id,
+                "la_code": la_code,
                 "format": envelope.format_id,
                 "records": len(result.message.records),
                 "errors": result.error_count,
@@ -111,3 +149,67 @@ class Intake:
             },
         )
         return result
+
+    def evaluate(
+        self, envelope: Envelope, sources: Sequence[SourceFile], chosen: FormatReader | UnknownFormat
+    ) -> ProcessResult:
+        """Read, map, check and match (no I/O but reading ``sources``); nothing is recorded."""
+        if isinstance(chosen, UnknownFormat):
+            return ProcessResult(
+                message=CanonicalMessage(envelope=envelope, issues=(chosen.issue,)), outcome="rejected"
+            )
+        result = process(envelope, sources, chosen, self.checks)
+        return self.resolve(result) if self.resolve is not None else result
+
+    def plan(self, result: ProcessResult, at: datetime | None = None) -> Routing | None:
+        """What ``result`` would send where (``None`` without routing)."""
+        if self.router is None:
+            return None
+        return self.router(result.message, result.outcome, at or self.clock())
+
+    def record(self, result: ProcessResult) -> ProcessResult:
+        """Commit the outcome and its outgoing events in one transaction; returns the result as recorded."""
+        at = self.clock()
+        routing = self.plan(result, at)
+        message = result.message
+        if routing is not None and routing.issues:
+            message = message.model_copy(update={"issues": (*message.issues, *routing.issues)})
+            result = ProcessResult(message=message, outcome=result.outcome)
+        also = None
+        if routing is not None and self.outbox is not None:
+            outbox, planned = self.outbox, routing
+
+            def also(conn: Connection) -> None:
+                outbox.write(conn, message.envelope, planned, at=at)
+
+        self.store.record_outcome(message, result.outcome, also=also)
+        return result
+
+    def reprocess(self, message_id: str, *, record: bool = True) -> ProcessResult:
+        """Run a stored message's raw payload through the current readers, mappings and rules again.
+
+        With ``record`` the new outcome replaces the stored one and its events are sent (replay); without,
+        nothing is written (a dry run). Raises ``KeyError`` for an unknown message id.
+        """
+        stored = self.store.get(message_id)
+        if stored is None:
+            raise KeyError(message_id)
+        sources = self.store.files(message_id)
+        known = stored.envelope.format_id if stored.envelope.format_id in self.registry.readers else None
+        chosen = self.choose_reader(sources, known)
+        envelope = stored.envelope
+        if not isinstance(chosen, UnknownFormat) and chosen.format_id != envelope.format_id:
+            envelope = envelope.model_copy(update={"format_id": chosen.format_id})
+        result = self.evaluate(envelope, sources, chosen)
+        return self.record(result) if record else result
+
+    def _earlier_result(self, message_id: str) -> ProcessResult | None:
+        status = self.store.status(message_id)
+        if status not in ("accepted", "rejected"):
+            return None
+        message = self.store.canonical(message_id)
+        if message is None:
+            return None
+        return ProcessResult(
+            message=message, outcome="accepted" if status == "accepted" else "rejected", duplicate=True
+        )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from gateway.formats import FormatReader, SourceFile, SubmissionHeader
+from gateway.formats import FormatReader, SourceFile, SubmissionAwareReader, SubmissionHeader
 from gateway.model import CanonicalMessage, ChildRecord, Envelope, Issue, SourceLocation
 
 __all__ = [
@@ -70,6 +70,8 @@ class ProcessResult:
 
     message: CanonicalMessage
     outcome: Outcome
+    duplicate: bool = False
+    """True when this message id had already been processed: the stored outcome, nothing sent again."""
 
     @property
     def error_count(self) -> int:
@@ -95,6 +97,11 @@ def process(
     records: list[ChildRecord] = []
     issues: list[Issue] = []
     header: SubmissionHeader | None = None
+    if isinstance(reader, SubmissionAwareReader):
+        declared = SubmissionHeader(
+            format_id=envelope.format_id, format_version=envelope.format_version, la_code=envelope.la_code
+        )
+        reader = reader.for_submission(declared)
     for event in reader.read(files):
         if isinstance(event, ChildRecord):
             records.append(event)

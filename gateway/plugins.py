@@ -21,6 +21,7 @@ from typing import Final
 
 from gateway.errors import PluginError
 from gateway.formats import FormatReader, FormatWriter
+from gateway.rules import RulePack
 
 __all__ = ["BUILTIN_DISTRIBUTION", "ENTRY_POINT_GROUP", "LoadedPlugin", "Plugin", "Registry", "load_registry"]
 
@@ -35,8 +36,8 @@ class Plugin:
     name: str
     readers: tuple[FormatReader, ...] = ()
     writers: tuple[FormatWriter, ...] = ()
-    rule_packs: tuple[object, ...] = ()
-    """Rule packs (``gateway.rules.RulePack`` once the conformance API lands)."""
+    rule_packs: tuple[RulePack, ...] = ()
+    """Conformance rule packs (see ``gateway.RulePack``)."""
     mapping_dirs: tuple[Path, ...] = ()
     """Folders of declarative mapping files this plugin ships."""
 
@@ -61,6 +62,7 @@ class Registry:
     plugins: list[LoadedPlugin] = field(default_factory=list)
     readers: dict[str, FormatReader] = field(default_factory=dict)
     writers: dict[str, FormatWriter] = field(default_factory=dict)
+    rule_packs: dict[str, RulePack] = field(default_factory=dict)
 
     def add(self, loaded: LoadedPlugin) -> None:
         """Register a plugin's contributions; a second reader or writer for the same format id is an error."""
@@ -72,6 +74,10 @@ class Registry:
             if writer.format_id in self.writers:
                 raise PluginError(f"writer for {writer.format_id!r} registered twice", distribution=loaded.distribution)
             self.writers[writer.format_id] = writer
+        for pack in loaded.plugin.rule_packs:
+            if pack.id in self.rule_packs:
+                raise PluginError(f"rule pack {pack.id!r} registered twice", distribution=loaded.distribution)
+            self.rule_packs[pack.id] = pack
         self.plugins.append(loaded)
 
     def reader(self, format_id: str) -> FormatReader | None:

@@ -9,12 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "Subscription", "load_settings"]
 
 DEFAULT_DATA_DIR = Path("var")
+
+
+class Subscription(BaseModel):
+    """A receiving supplier: accepted messages for its LAs are delivered to it in its own format."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    supplier: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    format: str = Field(min_length=1, max_length=64)
+    """Format id of a writer in the plugin registry, e.g. ``canonical-jsonl`` or ``cin-census-xml``."""
+    la_codes: tuple[str, ...] = ()
+    """LA numbers whose messages it receives; empty means every LA."""
 
 
 class Settings(BaseSettings):
@@ -35,10 +47,53 @@ class Settings(BaseSettings):
         default=None,
         description="amqp:// URL of RabbitMQ. Unset: the embedded local durable transport in the database.",
     )
+    broker_prefix: str = Field(
+        default="ecm",
+        pattern=r"^[a-z][a-z0-9_-]{0,30}$",
+        description="Prefix of every exchange and queue name (ecm.events, ecm.directory ...).",
+    )
+    broker_prefetch: int = Field(default=500, ge=1, le=65535, description="Unacknowledged deliveries per consumer.")
+    consumer_batch_size: int = Field(
+        default=200, ge=1, le=10000, description="Events a consumer applies (and acknowledges) per transaction."
+    )
+    relay_batch_size: int = Field(
+        default=1000, ge=1, le=10000, description="Outbox rows the relay publishes per confirm window."
+    )
+    relay_poll_interval: float = Field(default=0.2, gt=0, le=60, description="Seconds the idle relay waits.")
+    publish_confirm_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for publisher confirms before an outcome is unknown."
+    )
+    delivery_limit: int = Field(
+        default=5, ge=1, le=1000, description="Give-backs or failed attempts before a message is dead-lettered."
+    )
+    retry_delays: tuple[float, ...] = Field(
+        default=(1.0, 10.0, 60.0), description="Back-off delays in seconds between attempts (a JSON list)."
+    )
+    queue_max_length: int | None = Field(
+        default=None, ge=1, description="Bound on ready messages per queue; beyond it publishes are refused."
+    )
+    local_visibility_timeout: float = Field(
+        default=60.0, gt=0, description="Local transport: seconds before an unacknowledged delivery is redelivered."
+    )
+    subscriptions: tuple[Subscription, ...] = Field(
+        default=(),
+        description=(
+            "Receiving suppliers as a JSON list, e.g. "
+            '[{"supplier": "acme-cms", "format": "canonical-jsonl", "la_codes": ["201"]}].'
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     plugin_allowlist: tuple[str, ...] = Field(
         default=(),
         description="Distributions whose third-party ecm_gateway plugins may load (built-ins always load).",
+    )
+    profile: str = Field(
+        default="ics-1c",
+        min_length=1,
+        description=(
+            "Conformance profile every submission is checked against: a built-in profile id (ecm-gateway rules "
+            "lists the packs) or the path of a profile YAML file; 'none' checks nothing."
+        ),
     )
 
     @field_validator("broker_url")
@@ -48,6 +103,13 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("amqp://", "amqps://")):
             raise ValueError("ECM_BROKER_URL must be an amqp:// or amqps:// URL (or unset for the local transport)")
+        return value
+
+    @field_validator("retry_delays")
+    @classmethod
+    def _positive_delays(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if not value or any(delay <= 0 for delay in value):
+            raise ValueError("ECM_RETRY_DELAYS must be a non-empty JSON list of positive seconds, e.g. [1, 10, 60]")
         return value
 
     @property

@@ -5,7 +5,21 @@ from __future__ import annotations
 import typer
 
 from gateway import __version__
-from gateway.cli import clients, db, demo, plugins, schema, submit
+from gateway.cli import (
+    broker,
+    check,
+    clients,
+    db,
+    demo,
+    duplicates,
+    ledger,
+    plugins,
+    replay,
+    rules,
+    schema,
+    submit,
+    workers,
+)
 from gateway.logs import configure_logging
 
 __all__ = ["app", "main"]
@@ -45,10 +59,19 @@ def root(
 
 app.command("demo")(demo.demo)
 app.command("submit")(submit.submit)
+app.command("check")(check.check)
+app.command("duplicates")(duplicates.duplicates)
 app.command("plugins")(plugins.plugins)
 app.add_typer(schema.app, name="schema")
 app.add_typer(db.app, name="db")
+app.add_typer(rules.app, name="rules")
 app.add_typer(clients.app, name="clients")
+app.add_typer(broker.app, name="broker")
+app.command("relay")(workers.relay)
+app.command("consume")(workers.consume)
+app.command("worker")(workers.worker)
+app.command("replay")(replay.replay)
+app.command("ledger")(ledger.ledger)
 
 
 def main() -> None:

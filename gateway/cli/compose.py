@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.cli.wiring import build_routing
 from gateway.intake import Intake
 from gateway.pipeline import Check
 from gateway.plugins import Registry, load_registry
@@ -16,13 +17,27 @@ def build_registry(settings: Settings) -> Registry:
     return load_registry(settings.plugin_allowlist)
 
 
-def build_checks(settings: Settings) -> list[Check]:
-    """The conformance checks every submission runs (none until a profile is configured)."""
-    del settings
-    return []
+def build_checks(settings: Settings, registry: Registry | None = None) -> list[Check]:
+    """The conformance check every submission runs: the profile named by ``ECM_PROFILE`` (``none``: no check).
+
+    Raises :class:`~gateway.errors.ConfigurationError` when the profile cannot be used.
+    """
+    if settings.profile == "none":
+        return []
+    from conformance.catalogue import Catalogue  # noqa: PLC0415 - composition root; keeps CLI start-up light
+    from conformance.profile import load_profile  # noqa: PLC0415
+    from conformance.runner import build_check  # noqa: PLC0415
+
+    packs = (registry or build_registry(settings)).rule_packs.values()
+    resolved = load_profile(settings.profile).resolve(Catalogue.of(packs))
+    return [build_check(resolved)]
 
 
 def build_intake(settings: Settings, database_url: str | None = None) -> Intake:
-    """An :class:`Intake` on the configured (or given) database, migrated to the newest schema."""
+    """An :class:`Intake` on the configured (or given) database, migrated to the newest schema, writing each
+    outcome and its outgoing events to the outbox in one transaction (a relay publishes them)."""
     database = open_database(database_url or settings.effective_database_url)
-    return Intake(registry=build_registry(settings), store=MessageStore(database), checks=build_checks(settings))
+    registry = build_registry(settings)
+    router, outbox = build_routing(settings, registry, database)
+    checks = build_checks(settings, registry)
+    return Intake(registry=registry, store=MessageStore(database), checks=checks, router=router, outbox=outbox)

@@ -11,10 +11,13 @@ import typer
 import yaml
 from rich.table import Table
 
-from gateway.cli.compose import build_intake
+from gateway.cli.compose import build_checks, build_registry
+from gateway.cli.ledger import ledger_table
 from gateway.cli.output import console, issue_table
+from gateway.cli.wiring import Gateway, build_gateway
 from gateway.resources import data_dir
-from gateway.settings import load_settings
+from gateway.routing.ledger import compute_ledger
+from gateway.settings import Subscription, load_settings
 
 __all__ = ["demo"]
 
@@ -24,6 +27,22 @@ def _manifest(samples: Path) -> list[dict[str, Any]]:
         document = yaml.safe_load(stream)
     messages: list[dict[str, Any]] = document["messages"]
     return messages
+
+
+DEMO_RECEIVER = Subscription(supplier="demo-receiver", format="canonical-jsonl")
+"""A receiving supplier subscribed in the demo (unless ECM_SUBSCRIPTIONS names others)."""
+
+
+def _routes(gateway: Gateway, message_id: str) -> str:
+    """Where a message's outgoing events went: ``n x kind -> queue`` (after the relay published them)."""
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    for kind, exchange, routing_key, sent in gateway.outbox.for_message(message_id):
+        queues = ", ".join(gateway.topology.queues_for(exchange, routing_key)) or "no queue"
+        counts[(kind, queues, sent)] += 1
+    return "; ".join(
+        f"{count} x {kind} -> {queues}" + ("" if sent else " (waiting in the outbox)")
+        for (kind, queues, sent), count in counts.items()
+    )
 
 
 def demo(
@@ -38,15 +57,24 @@ def demo(
     Example: ecm-gateway demo
     """
     settings = load_settings()
+    settings = settings.model_copy(
+        update={"broker_url": None, "subscriptions": settings.subscriptions or (DEMO_RECEIVER,)}
+    )
     folder = settings.data_dir / "demo"
     if folder.exists() and not keep:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{(folder / 'ecm-demo.sqlite3').as_posix()}"
-    intake = build_intake(settings, database_url=database_url)
+    registry = build_registry(settings)
+    gateway = build_gateway(
+        settings, registry=registry, checks=build_checks(settings, registry), database_url=database_url
+    )
+    gateway.declare()
+    relay = gateway.relay()
+    intake = gateway.intake
     samples = data_dir("samples")
     console.rule("[bold]ECM Gateway demo[/] - synthetic data only")
-    console.print(f"database: {intake.store_url()}  transport: local (embedded)\n")
+    console.print(f"database: {intake.store_url()}  transport: local (embedded, in the same database)\n")
 
     summary = Table(title="What happened to each message", show_lines=False)
     for column in ("#", "format", "version", "records", "errors", "warnings", "outcome"):
@@ -82,6 +110,8 @@ def demo(
         )
         if show_issues and message.issues:
             console.print(issue_table(message.issues, limit=show_issues))
+        relay.drain()
+        console.print(f"   routed: {_routes(gateway, message.envelope.message_id) or 'nothing to send'}")
         console.print()
     console.print(summary)
     total = sum(outcomes.values())
@@ -89,3 +119,7 @@ def demo(
         f"\nreceived {total} = accepted {outcomes['accepted']} + rejected {outcomes['rejected']}; "
         "every payload is kept in the message store and can be replayed."
     )
+    ledger = compute_ledger(gateway.database)
+    console.print(ledger_table(ledger, title="ledger: received = delivered + rejected + in flight"))
+    console.print("delivered = every event confirmed into its queue; consume them with: ecm-gateway consume directory")
+    gateway.close()

@@ -44,7 +44,7 @@ def issue_table(issues: Iterable[Issue], *, limit: int = 20) -> Group:
     lines: list[Text] = []
     for issue in items[:limit]:
         line = Text("   ")
-        line.append(f"{issue.severity:<11}", style=_SEVERITY_STYLE.get(issue.severity, ""))
+        line.append(f"{issue.severity:<12}", style=_SEVERITY_STYLE.get(issue.severity, ""))
         line.append(f"{issue.rule}  ", style="bold")
         line.append(f"[{describe_location(issue.location)}]  ", style="cyan")
         line.append(issue.message)

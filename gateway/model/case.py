@@ -46,6 +46,9 @@ class Involvement(CanonicalModel):
     """The consent (in the record's ``consents``) that allows a sensitive involvement to be shared."""
     safeguarding_reason: str | None = None
     """A recorded safeguarding reason that allows sharing a sensitive involvement without consent."""
+    plan_type: str | None = None
+    """The CP-IS plan this involvement works under: ``child-protection-plan``, ``looked-after-child`` or
+    ``unborn-child-protection-plan`` (FHIR ``CareTeam.category``)."""
 
 
 class CinEpisode(CanonicalModel):
@@ -62,6 +65,8 @@ class CinEpisode(CanonicalModel):
     referral_nfa: bool | None = None
     """Referral with no further action."""
     initial_cp_conference_date: date | None = None
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class Assessment(CanonicalModel):
@@ -77,9 +82,13 @@ class Assessment(CanonicalModel):
     """False when the source format cannot carry child-seen dates (rules then report "not evaluated")."""
     completed_date: date | None = None
     authorised_date: date | None = None
+    internal_review_date: date | None = None
+    """CIN census ``AssessmentInternalReviewDate``: when the assessment was reviewed internally, if it was."""
     factors: tuple[str, ...] = ()
     """DfE factors identified at the end of assessment (``1A``, ``2B``, ``21`` ...)."""
     assessor: Practitioner | None = None
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class Section47Enquiry(CanonicalModel):
@@ -91,6 +100,10 @@ class Section47Enquiry(CanonicalModel):
     icpc_target_date: date | None = None
     icpc_date: date | None = None
     icpc_not_required: bool | None = None
+    end_date: date | None = None
+    """When the enquiry ended (DfE CSC API ``section_47_assessments.end_date``)."""
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class ChildProtectionPlan(CanonicalModel):
@@ -105,6 +118,8 @@ class ChildProtectionPlan(CanonicalModel):
     latest_category: str | None = None
     previous_plans: int | None = None
     review_dates: tuple[date, ...] = ()
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class CinPlan(CanonicalModel):
@@ -114,6 +129,8 @@ class CinPlan(CanonicalModel):
     episode_id: str | None = None
     start_date: date | None = None
     end_date: date | None = None
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class LookedAfterEpisode(CanonicalModel):
@@ -137,6 +154,8 @@ class LookedAfterEpisode(CanonicalModel):
     reason_ceased: str | None = None
     """SSDA903 ``REC``."""
     reason_place_change: str | None = None
+    purge: bool = False
+    """DfE CSC API ``purge`` flag on this item: the supplier asks for it to be deleted."""
 
 
 class Review(CanonicalModel):

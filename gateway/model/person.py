@@ -123,6 +123,9 @@ class Child(CanonicalModel):
     shielding_reason: str | None = None
     education_setting: Organisation | None = None
     gp_practice: Organisation | None = None
+    purge: bool = False
+    """DfE CSC API ``child_details.purge``: the supplier asks for the child's details to be deleted (the whole
+    record's purge flag is ``ChildRecord.purge``)."""
 
     def usual_name(self) -> PersonName | None:
         """The first name with use ``usual``, else the first name of any use."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -13,9 +14,26 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import StorageError
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "EncodedJson", "open_database"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class EncodedJson(str):
+    """JSON text that is already encoded (by pydantic's ``model_dump_json``): a JSON column stores it as is.
+
+    Encoding a canonical message straight to JSON is about three times faster than dumping it to Python
+    objects and encoding those.
+    """
+
+    __slots__ = ()
+
+
+def _json_dumps(value: object) -> str:
+    """JSON columns through orjson (several times faster than the standard library on canonical messages)."""
+    if isinstance(value, EncodedJson):
+        return str(value)
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -66,10 +84,10 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     database = Database(engine=engine, url=url)
     if migrate:
         database.migrate()

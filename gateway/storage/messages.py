@@ -7,20 +7,23 @@ available for ``ecm-gateway replay``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from gateway.errors import StorageError
 from gateway.formats import SourceFile
 from gateway.model import CanonicalMessage, Envelope, Issue
-from gateway.storage.database import Database
+from gateway.storage.database import Database, EncodedJson
 from gateway.storage.tables import message_files, messages
 
 __all__ = ["MessageStore", "StoredMessage"]
+
+_ISSUES: TypeAdapter[tuple[Issue, ...]] = TypeAdapter(tuple[Issue, ...])
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,24 @@ class MessageStore:
             raise StorageError("could not store the received message") from exc
         return True
 
-    def record_outcome(self, message: CanonicalMessage, status: str) -> None:
-        """Store the canonical form, the issues and the outcome of a processed message."""
+    def record_outcome(
+        self,
+        message: CanonicalMessage,
+        status: str,
+        *,
+        also: Callable[[Connection], object] | None = None,
+    ) -> None:
+        """Store the canonical form, the issues and the outcome of a processed message.
+
+        ``also`` runs in the same transaction (the outbox writes the message's outgoing events there), so
+        the outcome and what it sends are committed together or not at all.
+        """
         errors = sum(1 for issue in message.issues if issue.severity == "error")
         warnings = sum(1 for issue in message.issues if issue.severity == "warning")
         try:
             with self._db.engine.begin() as conn:
+                if also is not None:
+                    also(conn)
                 conn.execute(
                     update(messages)
                     .where(messages.c.message_id == message.envelope.message_id)
@@ -120,8 +135,8 @@ class MessageStore:
                         record_count=len(message.records),
                         error_count=errors,
                         warning_count=warnings,
-                        issues=[issue.model_dump(mode="json", exclude_none=True) for issue in message.issues],
-                        canonical=message.model_dump(mode="json", exclude_none=True),
+                        issues=EncodedJson(_ISSUES.dump_json(message.issues, exclude_none=True).decode("utf-8")),
+                        canonical=EncodedJson(message.model_dump_json(exclude_none=True)),
                         updated_at=datetime.now(UTC),
                     )
                 )
@@ -173,3 +188,51 @@ class MessageStore:
         with self._db.engine.connect() as conn:
             rows = conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status)).all()
         return {status: count for status, count in rows}
+
+    def canonical(self, message_id: str) -> CanonicalMessage | None:
+        """The stored canonical form of a processed message (``None`` before processing)."""
+        with self._db.engine.connect() as conn:
+            data = conn.execute(
+                select(messages.c.canonical).where(messages.c.message_id == message_id)
+            ).scalar_one_or_none()
+        return CanonicalMessage.model_validate(data) if data is not None else None
+
+    def status(self, message_id: str) -> str | None:
+        """The message's status (``received``, ``accepted``, ``rejected``), or ``None`` if unknown."""
+        with self._db.engine.connect() as conn:
+            return conn.execute(
+                select(messages.c.status).where(messages.c.message_id == message_id)
+            ).scalar_one_or_none()
+
+    def find(
+        self,
+        *,
+        message_ids: Sequence[str] = (),
+        supplier_id: str | None = None,
+        received_from: datetime | None = None,
+        received_before: datetime | None = None,
+        statuses: Sequence[str] = (),
+        rule: str | None = None,
+    ) -> list[str]:
+        """Ids of stored messages matching every given criterion, oldest first (for replay).
+
+        ``rule`` keeps messages whose stored issues include that rule id.
+        """
+        query = select(messages.c.message_id, messages.c.issues).order_by(messages.c.received_at, messages.c.message_id)
+        if message_ids:
+            query = query.where(messages.c.message_id.in_(list(message_ids)))
+        if supplier_id is not None:
+            query = query.where(messages.c.supplier_id == supplier_id)
+        if received_from is not None:
+            query = query.where(messages.c.received_at >= received_from)
+        if received_before is not None:
+            query = query.where(messages.c.received_at < received_before)
+        if statuses:
+            query = query.where(messages.c.status.in_(list(statuses)))
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            message_id
+            for message_id, issues in rows
+            if rule is None or any(item.get("rule") == rule for item in issues)
+        ]

@@ -65,6 +65,9 @@ def test_demo_output_contains_no_synthetic_personal_values(tmp_path: Path, monke
 
 def test_submit_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECM_DATA_DIR", str(tmp_path))
+    # Reading only: under the default ics-1c profile the sample's deliberately invalid NHS number is rejected
+    # (tests/conformance/test_pipeline_checks.py covers submit with a profile).
+    monkeypatch.setenv("ECM_PROFILE", "none")
     good = ROOT / "samples" / "canonical" / "children.jsonl"
     bad = ROOT / "samples" / "canonical" / "broken.jsonl"
     ok = runner.invoke(app, ["submit", str(good), "--supplier", "acme", "--la", "201"])

@@ -1,7 +1,7 @@
 """Client credentials: clients, API key hashes, public keys, seen assertion ids.
 
 Revision ID: 0401
-Revises: 0001
+Revises: 0302
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0401"
-down_revision = "0001"
+down_revision = "0302"
 branch_labels = None
 depends_on = None
 
