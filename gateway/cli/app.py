@@ -9,6 +9,7 @@ from gateway.cli import (
     broker,
     check,
     clients,
+    convert,
     db,
     demo,
     duplicates,
@@ -59,6 +60,8 @@ def root(
 
 app.command("demo")(demo.demo)
 app.command("submit")(submit.submit)
+app.command("convert")(convert.convert)
+app.command("explain")(convert.explain)
 app.command("check")(check.check)
 app.command("duplicates")(duplicates.duplicates)
 app.command("plugins")(plugins.plugins)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,47 +10,14 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from gateway.cli.compose import build_registry
+from gateway.cli.inputs import choose_reader, fail, read_sources
 from gateway.cli.output import error_console
 from gateway.errors import ConfigurationError
-from gateway.formats import FormatReader, SourceFile
-from gateway.plugins import Registry
 from gateway.settings import load_settings
 
 __all__ = ["check"]
 
 _FORMATS = ("text", "json", "junit", "html", "fhir")
-
-
-def _fail(message: str) -> typer.Exit:
-    error_console.print(message)
-    return typer.Exit(2)
-
-
-def _sources(files: Sequence[Path]) -> list[SourceFile]:
-    sources = []
-    for path in files:
-        if not path.is_file():
-            raise _fail(f"cannot read {path}: no such file")
-        try:
-            with path.open("rb"):
-                pass
-        except OSError as exc:
-            raise _fail(f"cannot read {path}: {exc.strerror or 'permission denied'}") from exc
-        sources.append(SourceFile.from_path(path))
-    return sources
-
-
-def _reader(registry: Registry, sources: Sequence[SourceFile], input_format: str | None) -> FormatReader:
-    if input_format is not None:
-        reader = registry.reader(input_format)
-        if reader is None:
-            raise _fail(f"unknown input format {input_format!r}; formats: {', '.join(sorted(registry.readers))}")
-        return reader
-    first = sources[0]
-    reader = registry.detect(first.name, first.head())
-    if reader is None:
-        raise _fail(f"the format of {first.name} could not be detected; name it with --input-format")
-    return reader
 
 
 def check(  # noqa: PLR0917 - typer options
@@ -83,20 +49,20 @@ def check(  # noqa: PLR0917 - typer options
     from conformance.runner import check_submission  # noqa: PLC0415
 
     if report_format not in _FORMATS:
-        raise _fail(f"--format must be one of {', '.join(_FORMATS)}")
+        raise fail(f"--format must be one of {', '.join(_FORMATS)}")
     try:
         today = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError as exc:
-        raise _fail("--as-of must be a date, YYYY-MM-DD") from exc
+        raise fail("--as-of must be a date, YYYY-MM-DD") from exc
     settings = load_settings()
     registry = build_registry(settings)
     try:
         resolved = load_profile(profile or settings.profile).resolve(Catalogue.of(registry.rule_packs.values()))
     except ConfigurationError as exc:
-        raise _fail(str(exc)) from exc
-    sources = _sources(files)
+        raise fail(str(exc)) from exc
+    sources = read_sources(files)
     groups = [sources] if together else [[source] for source in sources]
-    readers = [_reader(registry, group, input_format) for group in groups]
+    readers = [choose_reader(registry, group, input_format) for group in groups]
     report = CheckReport(profile=resolved, checked_at=datetime.now(UTC))
     with Progress(
         SpinnerColumn(),
@@ -122,7 +88,7 @@ def check(  # noqa: PLR0917 - typer options
             report.submissions.append(result)
             progress.update(task, advance=1, records=done)
     if any(issue.rule == "read/io" for issue in report.issues()):
-        raise _fail("a file could not be read")
+        raise fail("a file could not be read")
     data = render(report, report_format)
     if output is not None:
         output.write_bytes(data)
