@@ -181,7 +181,8 @@ def _load_exact(text: str, notes: list[JsonProblem], max_depth: int) -> JsonDocu
 
 def _document(value: Any, text: str, notes: list[JsonProblem]) -> JsonDocument:
     document = JsonDocument(value=value, text=text, notes=notes)
-    if "\\u" in text and _SUSPECT_ESCAPE.search(text):
+    # Control characters can only arrive escaped: as \uXXXX, or as the short escapes \b and \f.
+    if ("\\u" in text and _SUSPECT_ESCAPE.search(text)) or "\\b" in text or "\\f" in text:
         document.bad_strings = [
             JsonProblem(
                 "read/json-control-character",
