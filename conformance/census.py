@@ -183,7 +183,9 @@ def upn_problems_of(upn: str) -> tuple[UpnProblem, ...]:
 
 
 def years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier (29 February becomes 28 February)."""
+    """The same calendar day ``years`` earlier (29 February becomes 28 February; never before 1 January 1)."""
+    if day.year - years < date.min.year:
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:
