@@ -14,7 +14,9 @@ files) -> route (directory view per child, outcome and events in one outbox tran
 (``ecm-gateway relay``: windowed publisher confirms) -> RabbitMQ quorum queues -> ``ecm-gateway consume
 directory`` and ``consume caf`` (one store transaction per batch, then batched acks) -> committed. The
 worker processes are the real CLI commands, stopped with SIGTERM at the end (their exit codes are shown).
-Identity resolution (match) is not yet a pipeline step: the router gives each child a provisional id.
+Identity resolution (match) runs before routing: each child is matched against the directory's identity
+index (each file is sent again and again, so after its first submission its records are known and unchanged;
+the breakdown's message comes from another supplier, so each of its records is matched and linked).
 
 Figures: child records per second from the first receipt to the last directory commit; the slowest
 10-second window of directory commits (sustained rate); latency from receipt to the store's transaction
@@ -52,7 +54,8 @@ import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from adapters.cin_census.synthetic import write_file  # noqa: E402
-from gateway.cli.compose import build_checks, build_registry  # noqa: E402
+from adapters.transports.rabbitmq import retry_queue_name  # noqa: E402
+from gateway.cli.compose import build_registry  # noqa: E402
 from gateway.cli.wiring import build_gateway  # noqa: E402
 from gateway.directory.store import DirectoryStore  # noqa: E402
 from gateway.events import Event  # noqa: E402
@@ -169,6 +172,20 @@ def _drop_schema(postgres_url: str, schema: str) -> None:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+def _delete_topology(amqp_url: str, gateway: Any) -> None:
+    """Delete the run's queues and exchanges. Each quorum queue keeps files open: left behind by run after
+    run, they exhaust the broker's file handles (ulimit 1024) and it stops accepting connections."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    for queue in gateway.topology.queues:
+        channel.queue_delete(queue.name)
+        for level in range(1, len(queue.retry_delays) + 1):
+            channel.queue_delete(retry_queue_name(queue.name, level))
+    for exchange in gateway.topology.exchanges:
+        channel.exchange_delete(exchange.name)
+    connection.close()
+
+
 def _files(count: int, children: int, folder: Path) -> list[tuple[str, bytes]]:
     """One file per LA (201, 202, ...): distinct children in each."""
     made = []
@@ -186,7 +203,7 @@ def _submit(env: dict[str, str], files: list[tuple[str, bytes]], seconds: float,
     os.environ.update(env)
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry, checks=build_checks(settings, registry))
+    gateway = build_gateway(settings, registry=registry)
     start_time = time.time()
     deadline = start_time + seconds
     number = 0
@@ -247,7 +264,7 @@ def end_to_end(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> di
     os.environ.update(env)
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry, checks=build_checks(settings, registry))
+    gateway = build_gateway(settings, registry=registry)
     gateway.declare()
     with tempfile.TemporaryDirectory() as folder:
         files = _files(args.files, args.children, Path(folder))
@@ -296,6 +313,7 @@ def end_to_end(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> di
             .join(messages, messages.c.message_id == outbox.c.message_id)
         ).all()
         sizes = conn.execute(select(func.avg(func.length(outbox.c.body)))).scalar_one()
+    _delete_topology(amqp_url, gateway)
     gateway.close()
     _drop_schema(postgres_url, schema)
     commits = sorted(applied_at for _, applied_at in rows)
@@ -324,7 +342,7 @@ def breakdown(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> dic
     os.environ.update({"ECM_DATABASE_URL": database_url, "ECM_BROKER_URL": amqp_url, "ECM_BROKER_PREFIX": prefix})
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry, checks=build_checks(settings, registry))
+    gateway = build_gateway(settings, registry=registry)
     gateway.declare()
     with tempfile.TemporaryDirectory() as folder:
         (la_code, data), *_ = _files(1, args.children, Path(folder))
@@ -341,7 +359,7 @@ def breakdown(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> dic
     times: dict[str, float] = {}
     started = time.perf_counter()
     result = gateway.intake.evaluate(envelope, [SourceFile(name="census.xml", data=data)], reader)
-    times["read + map + check (intake)"] = time.perf_counter() - started
+    times["read + map + check + match (intake)"] = time.perf_counter() - started
     started = time.perf_counter()
     gateway.intake.record(result)
     times["route + record outcome and outbox (one transaction)"] = time.perf_counter() - started
@@ -362,6 +380,8 @@ def breakdown(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> dic
     consumer.ack(deliveries)
     times["consumer: batched acks"] = time.perf_counter() - started
     consumer.close()
+    if amqp_url:
+        _delete_topology(amqp_url, gateway)
     gateway.close()
     _drop_schema(postgres_url, schema)
     records = max(len(result.message.records), 1)

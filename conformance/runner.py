@@ -95,9 +95,13 @@ def build_check(
     profile: ResolvedProfile,
     *,
     directory: DirectoryLookup | None = None,
+    directory_for: Callable[[CanonicalMessage], DirectoryLookup] | None = None,
     today: Callable[[], date] = date.today,
 ) -> Check:
     """The pipeline step that runs ``profile`` over a canonical message.
+
+    Directory rules ask ``directory``, or the lookup ``directory_for`` gives for each message (identity
+    resolution answers per message, since a record's identity in the index depends on its sender).
 
     The message keeps its envelope but not the reader's header, so rules about what the header declares
     (the CIN census reference date, rule 100) report "not evaluated"; the census year still comes from the
@@ -114,6 +118,7 @@ def build_check(
             la_code=envelope.la_code,
             parameters=profile.parameters,
         )
-        return list(Session(profile.active, context, directory).check_all(message.records))
+        lookup = directory_for(message) if directory_for is not None else directory
+        return list(Session(profile.active, context, lookup).check_all(message.records))
 
     return check

@@ -7,9 +7,11 @@ every message:
 1. **receive** — the envelope and raw payload are committed before anything else, so the payload survives
    any failure and can be replayed;
 2. **read, map, check** — :func:`gateway.pipeline.process` (pure);
-3. **match** — the optional ``resolve`` step (identity resolution) sets gateway child ids;
-4. **route** — the optional ``router`` decides what goes where, and the outcome and every outgoing event
-   are committed in *one* transaction (the outbox); a relay publishes them afterwards.
+3. **match** — the optional ``resolver`` (identity resolution, ``gateway.matching.IdentityResolver``) sets
+   gateway child ids and holds possible duplicates for a person's review;
+4. **route** — the optional ``router`` decides what goes where (nothing for held records), and the outcome
+   and every outgoing event are committed in *one* transaction (the outbox); a relay publishes them
+   afterwards.
 
 A message id received again is harmless: an already processed message returns its stored outcome and sends
 nothing new; one whose first attempt stopped before its outcome was recorded is processed now.
@@ -18,10 +20,10 @@ nothing new; one whose first attempt stopped before its outcome was recorded is 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from gateway.formats import FormatReader, SourceFile
 from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
@@ -39,10 +41,22 @@ __all__ = ["Intake", "Resolver", "RouteFunction", "UnknownFormat"]
 
 log = logging.getLogger(__name__)
 
-Resolver = Callable[[ProcessResult], ProcessResult]
-"""Identity resolution: returns the result with gateway child ids set (and any review issues added)."""
-RouteFunction = Callable[[CanonicalMessage, Outcome, datetime], "Routing"]
-"""What a processed message sends where (``gateway.routing.Router``)."""
+
+class Resolver(Protocol):
+    """Identity resolution (``gateway.matching.IdentityResolver``): the result with gateway child ids set,
+    the records held for review named in ``ProcessResult.held``, and any issues added."""
+
+    def resolve(self, result: ProcessResult) -> ProcessResult:
+        """Resolve and record (links, new children, the review queue)."""
+        ...
+
+    def preview(self, result: ProcessResult) -> ProcessResult:
+        """The same answer, writing nothing (dry runs)."""
+        ...
+
+
+RouteFunction = Callable[[CanonicalMessage, Outcome, datetime, Collection[int]], "Routing"]
+"""What a processed message sends where, given the positions of held records (``gateway.routing.Router``)."""
 
 
 def _utcnow() -> datetime:
@@ -65,7 +79,7 @@ class Intake:
     checks: Sequence[Check] = field(default_factory=tuple)
     router: RouteFunction | None = None
     outbox: Outbox | None = None
-    resolve: Resolver | None = None
+    resolver: Resolver | None = None
     clock: Callable[[], datetime] = _utcnow
 
     def __post_init__(self) -> None:
@@ -151,21 +165,29 @@ class Intake:
         return result
 
     def evaluate(
-        self, envelope: Envelope, sources: Sequence[SourceFile], chosen: FormatReader | UnknownFormat
+        self,
+        envelope: Envelope,
+        sources: Sequence[SourceFile],
+        chosen: FormatReader | UnknownFormat,
+        *,
+        dry_run: bool = False,
     ) -> ProcessResult:
-        """Read, map, check and match (no I/O but reading ``sources``); nothing is recorded."""
+        """Read, map, check and match; the outcome is not recorded. Matching records its links and reviews
+        (identity resolution is the one step that writes here) unless ``dry_run``."""
         if isinstance(chosen, UnknownFormat):
             return ProcessResult(
                 message=CanonicalMessage(envelope=envelope, issues=(chosen.issue,)), outcome="rejected"
             )
         result = process(envelope, sources, chosen, self.checks)
-        return self.resolve(result) if self.resolve is not None else result
+        if self.resolver is None:
+            return result
+        return self.resolver.preview(result) if dry_run else self.resolver.resolve(result)
 
     def plan(self, result: ProcessResult, at: datetime | None = None) -> Routing | None:
         """What ``result`` would send where (``None`` without routing)."""
         if self.router is None:
             return None
-        return self.router(result.message, result.outcome, at or self.clock())
+        return self.router(result.message, result.outcome, at or self.clock(), result.held)
 
     def record(self, result: ProcessResult) -> ProcessResult:
         """Commit the outcome and its outgoing events in one transaction; returns the result as recorded."""
@@ -174,7 +196,7 @@ class Intake:
         message = result.message
         if routing is not None and routing.issues:
             message = message.model_copy(update={"issues": (*message.issues, *routing.issues)})
-            result = ProcessResult(message=message, outcome=result.outcome)
+            result = replace(result, message=message)
         also = None
         if routing is not None and self.outbox is not None:
             outbox, planned = self.outbox, routing
@@ -189,7 +211,8 @@ class Intake:
         """Run a stored message's raw payload through the current readers, mappings and rules again.
 
         With ``record`` the new outcome replaces the stored one and its events are sent (replay); without,
-        nothing is written (a dry run). Raises ``KeyError`` for an unknown message id.
+        nothing is written (a dry run: identity resolution previews). Raises ``KeyError`` for an unknown
+        message id.
         """
         stored = self.store.get(message_id)
         if stored is None:
@@ -200,7 +223,7 @@ class Intake:
         envelope = stored.envelope
         if not isinstance(chosen, UnknownFormat) and chosen.format_id != envelope.format_id:
             envelope = envelope.model_copy(update={"format_id": chosen.format_id})
-        result = self.evaluate(envelope, sources, chosen)
+        result = self.evaluate(envelope, sources, chosen, dry_run=not record)
         return self.record(result) if record else result
 
     def _earlier_result(self, message_id: str) -> ProcessResult | None:

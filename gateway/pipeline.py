@@ -72,6 +72,9 @@ class ProcessResult:
     outcome: Outcome
     duplicate: bool = False
     """True when this message id had already been processed: the stored outcome, nothing sent again."""
+    held: tuple[int, ...] = ()
+    """Positions of records held for review as possible duplicates (identity resolution): routing sends
+    nothing for them until a person has decided who the child is."""
 
     @property
     def error_count(self) -> int:

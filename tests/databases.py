@@ -6,16 +6,18 @@ migrations always run from empty.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import Connection, text
 
 from gateway.storage import Database, open_database
 
-__all__ = ["database", "database_url"]
+__all__ = ["database", "database_url", "wait_until_blocked"]
 
 
 def _plain(url: str) -> str:
@@ -48,3 +50,16 @@ def database(database_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+def wait_until_blocked(database: Database, blocker: Connection) -> None:
+    """Until another session waits for a lock ``blocker`` holds (PostgreSQL), for at most 30 s."""
+    pid = blocker.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))")
+    with database.engine.connect() as conn:
+        for _ in range(600):
+            found = conn.execute(waiting, {"pid": pid}).scalar_one()
+            conn.rollback()  # pg_stat_activity is a snapshot per transaction
+            if found:
+                return
+            threading.Event().wait(0.05)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.access import CAF_CONSENT, CAF_READ, AccessDenied, Caller
 from gateway.audit import AuditEntry, AuditLog
-from gateway.caf.consumer import CAF_INBOX, apply_caf_event, record_withdrawal
+from gateway.caf.consumer import CAF_INBOX, apply_caf_events, record_withdrawal
 from gateway.caf.fhir import export_caf
 from gateway.consent import ConsentWithdrawal, ReadBasis, caf_read_basis, caf_subject, withdrawal_event_id
 from gateway.errors import StorageError
@@ -117,13 +117,17 @@ class CafStore:
         return self.apply_batch([event])[0]
 
     def apply_batch(self, events: Sequence[Event], *, connection: Connection | None = None) -> list[ApplyResult]:
-        """Apply ``events`` in order in ONE transaction (or in the caller's, given ``connection``)."""
+        """Apply ``events`` in order in ONE transaction (or in the caller's, given ``connection``).
+
+        The outcomes are those of applying the events one at a time, in order; the writes are set-based (a
+        few statements per batch, see :mod:`gateway.caf.consumer`).
+        """
         at = datetime.now(UTC)
         try:
             if connection is not None:
-                return [apply_caf_event(connection, event, at) for event in events]
+                return apply_caf_events(connection, events, at)
             with self._db.engine.begin() as conn:
-                return [apply_caf_event(conn, event, at) for event in events]
+                return apply_caf_events(conn, events, at)
         except SQLAlchemyError as exc:
             raise StorageError("could not apply events to the CAF store") from exc
 

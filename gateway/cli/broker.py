@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from gateway.cli.compose import build_checks, build_registry
+from gateway.cli.compose import build_registry
 from gateway.cli.output import console, error_console
 from gateway.cli.wiring import Gateway, build_gateway
 from gateway.errors import GatewayError
@@ -22,7 +22,7 @@ def open_gateway(settings: Settings | None = None) -> Gateway:
     settings = settings or load_settings()
     try:
         registry = build_registry(settings)
-        return build_gateway(settings, registry=registry, checks=build_checks(settings, registry))
+        return build_gateway(settings, registry=registry)
     except GatewayError as exc:
         error_console.print(f"cannot start: {exc}")
         raise typer.Exit(2) from exc

@@ -11,10 +11,13 @@ import typer
 import yaml
 from rich.table import Table
 
-from gateway.cli.compose import build_checks, build_registry
+from gateway.access import Caller
+from gateway.cli.compose import build_registry
 from gateway.cli.ledger import ledger_table
 from gateway.cli.output import console, issue_table
 from gateway.cli.wiring import Gateway, build_gateway
+from gateway.matching.resolution import record_id_for
+from gateway.pipeline import ProcessResult
 from gateway.resources import data_dir
 from gateway.routing.ledger import compute_ledger
 from gateway.settings import Subscription, load_settings
@@ -45,6 +48,65 @@ def _routes(gateway: Gateway, message_id: str) -> str:
     )
 
 
+DEMO_REVIEWER = Caller(user_id="demo-reviewer", organisation_code="LA201")
+"""The person who decides the demo's possible duplicate (a real deployment records who decided and why)."""
+
+
+def _identity(gateway: Gateway, result: ProcessResult) -> list[str]:
+    """What matching made of an accepted message's records: new children, links, and held records with the
+    grade and explanation a reviewer sees (field agreements only, never values)."""
+    if gateway.resolver is None or not result.message.records:
+        return []
+    queue = gateway.resolver.queue
+    envelope = result.message.envelope
+    counts: Counter[str] = Counter()
+    lines: list[str] = []
+    for position, record in enumerate(result.message.records):
+        child_id = record.child.child_id
+        if position in result.held:
+            counts["held for a person's review"] += 1
+            for review in queue.reviews(record_id=record_id_for(envelope, record)):
+                lines.append(
+                    f"   held for review: record {position} is a {review.grade} match (weight {review.weight:.1f}) "
+                    f"with a record already in the index - {review.explanation_text()}"
+                )
+        elif child_id is None:
+            counts["not matched"] += 1
+        elif len(queue.records_of(child_id)) > 1:
+            counts["linked to a child already known"] += 1
+        else:
+            counts["new"] += 1
+    if result.outcome == "rejected" and not result.held:
+        return []
+    summary = ", ".join(f"{count} {what}" for what, count in counts.items())
+    return [f"   identity: {summary}", *lines]
+
+
+def _decide_held(gateway: Gateway, held_messages: list[str]) -> None:
+    """Show a person deciding the demo's open reviews, and the held records released to the directory."""
+    if gateway.resolver is None:
+        return
+    queue = gateway.resolver.queue
+    before = {message_id: len(gateway.outbox.for_message(message_id)) for message_id in held_messages}
+    first_per_record = {review.record_id: review for review in reversed(queue.reviews())}  # best-known first
+    for review in sorted(first_per_record.values(), key=lambda r: r.review_id):
+        decision = queue.decide(
+            review.review_id, same=True, by=DEMO_REVIEWER, reason="demo: same child, confirmed with the school"
+        )
+        console.print(
+            f"[bold]A reviewer ({DEMO_REVIEWER.user_id}) decides review {review.review_id}[/] ({review.grade} match): "
+            f"the same child. The held record joins child {decision.child_id_after}; the decision is audited and "
+            "can be reversed (unmerge)."
+        )
+    gateway.relay().drain()
+    for message_id, count in before.items():
+        released = gateway.outbox.for_message(message_id)[count:]
+        for kind, exchange, routing_key, _ in released:
+            queues = ", ".join(gateway.topology.queues_for(exchange, routing_key)) or "no queue"
+            console.print(f"   released from message {message_id}: {kind} -> {queues}")
+    console.print()
+
+
 def demo(
     keep: bool = typer.Option(False, "--keep", help="Keep the previous demo database instead of starting afresh."),
     show_issues: int = typer.Option(8, "--issues", help="Issues to show per message (0 for none)."),
@@ -66,9 +128,7 @@ def demo(
     folder.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{(folder / 'ecm-demo.sqlite3').as_posix()}"
     registry = build_registry(settings)
-    gateway = build_gateway(
-        settings, registry=registry, checks=build_checks(settings, registry), database_url=database_url
-    )
+    gateway = build_gateway(settings, registry=registry, database_url=database_url)
     gateway.declare()
     relay = gateway.relay()
     intake = gateway.intake
@@ -80,6 +140,7 @@ def demo(
     for column in ("#", "format", "version", "records", "errors", "warnings", "outcome"):
         summary.add_column(column, no_wrap=True)
     outcomes: Counter[str] = Counter()
+    held_messages: list[str] = []
     for number, entry in enumerate(_manifest(samples), start=1):
         files = [(Path(name).name, (samples / name).read_bytes()) for name in entry["files"]]
         result = intake.submit(
@@ -110,9 +171,14 @@ def demo(
         )
         if show_issues and message.issues:
             console.print(issue_table(message.issues, limit=show_issues))
+        for line in _identity(gateway, result):
+            console.print(line)
+        if result.held:
+            held_messages.append(message.envelope.message_id)
         relay.drain()
         console.print(f"   routed: {_routes(gateway, message.envelope.message_id) or 'nothing to send'}")
         console.print()
+    _decide_held(gateway, held_messages)
     console.print(summary)
     total = sum(outcomes.values())
     console.print(

@@ -27,9 +27,10 @@ from gateway.storage import Database, MessageStore, open_database
 from gateway.transport import Topology, Transport
 
 if TYPE_CHECKING:
+    from gateway.matching.resolution import IdentityResolver
     from gateway.routing.metrics import RoutingMetrics
 
-__all__ = ["Gateway", "StoreName", "build_gateway", "build_routing", "build_transport"]
+__all__ = ["Gateway", "StoreName", "build_gateway", "build_resolver", "build_routing", "build_transport"]
 
 StoreName = Literal["directory", "caf"]
 
@@ -39,6 +40,19 @@ def build_routing(settings: Settings, registry: Registry, database: Database) ->
     router = Router(subscriptions=settings.subscriptions, writers=dict(registry.writers))
     router.validate()
     return router, Outbox(database, Names(settings.broker_prefix))
+
+
+def build_resolver(database: Database, store: MessageStore, outbox: Outbox) -> IdentityResolver:
+    """Identity resolution against the directory's index in ``database``: held records are released through
+    ``outbox`` when a person decides, and a message rejected only by the possible-duplicate rule (a profile
+    made it MUST) still has its possible duplicates put before a person."""
+    from conformance.packs.ics_1b.possible_duplicate import RULE  # noqa: PLC0415 - composition root
+    from gateway.matching import ReviewQueue  # noqa: PLC0415 - loaded only where messages are processed
+    from gateway.matching.resolution import IdentityResolver  # noqa: PLC0415
+    from gateway.routing.release import HeldRecordRelease  # noqa: PLC0415
+
+    queue = ReviewQueue(database, release=HeldRecordRelease(store, outbox))
+    return IdentityResolver(queue, review_rule=RULE.id)
 
 
 def build_transport(settings: Settings, database: Database, topology: Topology) -> Transport:
@@ -78,6 +92,8 @@ class Gateway:
     outbox: Outbox
     names: Names
     topology: Topology
+    resolver: IdentityResolver | None = None
+    """Identity resolution (its ``queue`` is the review queue of possible duplicates)."""
     metrics: RoutingMetrics = field(default_factory=_new_metrics)
     _transport: Transport | None = None
 
@@ -149,12 +165,22 @@ class Gateway:
 
 
 def build_gateway(
-    settings: Settings, *, registry: Registry, checks: list[Check], database_url: str | None = None
+    settings: Settings, *, registry: Registry, checks: list[Check] | None = None, database_url: str | None = None
 ) -> Gateway:
-    """All parts on the configured (or given) database, migrated to the newest schema."""
+    """All parts on the configured (or given) database, migrated to the newest schema.
+
+    Without ``checks``, the configured profile is checked with identity resolution answering the directory
+    rules (``ics-1b/possible-duplicate``).
+    """
     database = open_database(database_url or settings.effective_database_url)
     router, outbox = build_routing(settings, registry, database)
-    intake = Intake(registry=registry, store=MessageStore(database), checks=checks, router=router, outbox=outbox)
+    store = MessageStore(database)
+    resolver = build_resolver(database, store, outbox)
+    if checks is None:
+        from gateway.cli.compose import build_checks  # noqa: PLC0415 - compose imports this module
+
+        checks = build_checks(settings, registry, directory_for=resolver.lookup)
+    intake = Intake(registry=registry, store=store, checks=checks, router=router, outbox=outbox, resolver=resolver)
     return Gateway(
         settings=settings,
         database=database,
@@ -163,4 +189,5 @@ def build_gateway(
         outbox=outbox,
         names=outbox.names,
         topology=topology_from_settings(settings),
+        resolver=resolver,
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, String, Table, delete, insert, select, update
+from sqlalchemy import Connection, String, Table, bindparam, delete, insert, select, update
 
 from gateway.directory.names import index_keys
 from gateway.identifiers import normalise_nhs_number
+from gateway.inbox import in_lists
 from gateway.model import Address, ContactDetail, LocalId, Organisation, PersonName, Practitioner
 from gateway.storage.tables import (
     directory_carers,
@@ -31,15 +33,18 @@ from gateway.views import (
 
 __all__ = [
     "CHILD_TABLES",
+    "EntryRows",
     "TooLong",
     "delete_child",
+    "delete_children",
+    "entry_rows",
     "involvement_row",
     "load_entry",
     "load_involvements",
     "load_withheld",
     "postcode_key",
     "to_involvement",
-    "write_update",
+    "write_entries",
 ]
 
 CHILD_TABLES: Final = (
@@ -59,11 +64,26 @@ class TooLong(ValueError):
     """A value is longer than its column allows; the event is rejected (the message names the column only)."""
 
 
+def _limits(table: Table) -> dict[str, int]:
+    return {
+        column.name: column.type.length
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length is not None
+    }
+
+
+_LIMITS: Final = {
+    table.name: _limits(table)
+    for table in (directory_children, directory_local_ids, directory_carers, directory_involvements)
+}
+"""Each table's bounded text columns and their lengths (looked up once, checked for every row)."""
+
+
 def _checked(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    limits = _LIMITS[table.name]
     for name, value in row.items():
-        column_type = table.c[name].type
-        limit = column_type.length if isinstance(column_type, String) else None
-        if isinstance(value, str) and limit is not None and len(value) > limit:
+        limit = limits.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
             raise TooLong(f"{table.name}.{name} is longer than {limit} characters")
     return dict(row)
 
@@ -142,77 +162,125 @@ def _unique_ids(involvements: Sequence[DirectoryInvolvement]) -> list[DirectoryI
     return unique
 
 
+def delete_children(
+    connection: Connection, child_ids: Collection[str], *, keep_practitioner_records: bool = False
+) -> None:
+    """Delete the children's rows (a few statements, whatever their number). ``keep_practitioner_records``
+    keeps the child rows and practitioner-recorded involvements (an upsert replaces only what the supplier
+    sent)."""
+    for chunk in in_lists(child_ids):
+        for table in CHILD_TABLES:
+            statement = delete(table).where(table.c.child_id.in_(chunk))
+            if keep_practitioner_records and table is directory_involvements:
+                statement = statement.where(directory_involvements.c.recorded_by == "supplier")
+            connection.execute(statement)
+        if not keep_practitioner_records:
+            connection.execute(delete(directory_children).where(directory_children.c.child_id.in_(chunk)))
+
+
 def delete_child(connection: Connection, child_id: str, *, keep_practitioner_records: bool = False) -> None:
-    """Delete a child's rows. ``keep_practitioner_records`` keeps the child row and practitioner-recorded
-    involvements (an upsert replaces only what the supplier sent)."""
-    for table in CHILD_TABLES:
-        statement = delete(table).where(table.c.child_id == child_id)
-        if keep_practitioner_records and table is directory_involvements:
-            statement = statement.where(directory_involvements.c.recorded_by == "supplier")
-        connection.execute(statement)
-    if not keep_practitioner_records:
-        connection.execute(delete(directory_children).where(directory_children.c.child_id == child_id))
+    """Delete one child's rows (see :func:`delete_children`)."""
+    delete_children(connection, [child_id], keep_practitioner_records=keep_practitioner_records)
 
 
-def write_update(connection: Connection, update_: DirectoryUpdate, *, la_code: str, at: datetime) -> None:
-    """Replace what the supplier sent about the child with ``update_`` (practitioner records are kept).
+@dataclass(frozen=True)
+class EntryRows:
+    """The rows of one :class:`DirectoryUpdate`, each checked against its columns."""
 
-    Raises :class:`TooLong` (before writing anything) when a value does not fit its column.
-    """
+    child: dict[str, Any]
+    local_ids: list[dict[str, Any]]
+    carers: list[dict[str, Any]]
+    involvements: list[dict[str, Any]]
+    name_keys: list[dict[str, Any]]
+    withheld: dict[str, Any] | None
+
+    @property
+    def child_id(self) -> str:
+        return str(self.child["child_id"])
+
+
+def entry_rows(update_: DirectoryUpdate, *, la_code: str, at: datetime) -> EntryRows:
+    """The rows to write for ``update_``; raises :class:`TooLong` when a value does not fit its column."""
     entry = update_.entry
-    child = _checked(directory_children, _child_row(update_, la_code, at))
-    local_ids = [
-        _checked(
-            directory_local_ids, {"child_id": entry.child_id, "la_code": item.la_code, "la_child_id": item.la_child_id}
-        )
-        for item in dict.fromkeys(entry.local_ids)
-    ]
-    carers = [
-        _checked(
-            directory_carers,
-            {
-                "child_id": entry.child_id,
-                "position": position,
-                "carer_id": carer.carer_id,
-                "names": [_json(name) for name in carer.names],
-                "relationship": carer.relationship,
-                "parental_responsibility": carer.parental_responsibility,
-                "contacts": [_json(contact) for contact in carer.contacts],
-                "address": _json(carer.address),
-            },
-        )
-        for position, carer in enumerate(entry.carers)
-    ]
-    involvements = [involvement_row(entry.child_id, item) for item in _unique_ids(entry.involvements)]
-    keys = [{"key": key, "child_id": entry.child_id} for key in sorted(index_keys(entry.names))]
-    exists = connection.execute(
-        select(directory_children.c.child_id).where(directory_children.c.child_id == entry.child_id)
-    ).first()
-    if exists is None:
-        connection.execute(insert(directory_children).values(**child))
-    else:
-        delete_child(connection, entry.child_id, keep_practitioner_records=True)
-        connection.execute(
-            update(directory_children).where(directory_children.c.child_id == entry.child_id).values(**child)
-        )
-    practitioner_ids = set(
-        connection.execute(
-            select(directory_involvements.c.involvement_id).where(directory_involvements.c.child_id == entry.child_id)
-        ).scalars()
+    child_id = entry.child_id
+    return EntryRows(
+        child=_checked(directory_children, _child_row(update_, la_code, at)),
+        local_ids=[
+            _checked(
+                directory_local_ids, {"child_id": child_id, "la_code": item.la_code, "la_child_id": item.la_child_id}
+            )
+            for item in dict.fromkeys(entry.local_ids)
+        ],
+        carers=[
+            _checked(
+                directory_carers,
+                {
+                    "child_id": child_id,
+                    "position": position,
+                    "carer_id": carer.carer_id,
+                    "names": [_json(name) for name in carer.names],
+                    "relationship": carer.relationship,
+                    "parental_responsibility": carer.parental_responsibility,
+                    "contacts": [_json(contact) for contact in carer.contacts],
+                    "address": _json(carer.address),
+                },
+            )
+            for position, carer in enumerate(entry.carers)
+        ],
+        involvements=[involvement_row(child_id, item) for item in _unique_ids(entry.involvements)],
+        name_keys=[{"key": key, "child_id": child_id} for key in sorted(index_keys(entry.names))],
+        withheld=(
+            None if update_.withheld is None else {"child_id": child_id, "details": _json(update_.withheld) or {}}
+        ),
     )
-    involvements = [row for row in involvements if row["involvement_id"] not in practitioner_ids]
-    for table, rows in (
-        (directory_local_ids, local_ids),
-        (directory_carers, carers),
-        (directory_involvements, involvements),
-        (directory_name_keys, keys),
-    ):
-        if rows:
-            connection.execute(insert(table), rows)
-    if update_.withheld is not None:
-        connection.execute(
-            insert(directory_withheld).values(child_id=entry.child_id, details=_json(update_.withheld) or {})
+
+
+def write_entries(connection: Connection, entries: Sequence[EntryRows], *, existing: Collection[str]) -> None:
+    """Write ``entries`` in a constant number of statements: the child rows in ``existing`` are updated, the
+    others inserted, and every child table gets one multi-row insert.
+
+    The supplier's earlier rows of the ``existing`` children must have been deleted first
+    (:func:`delete_children` with ``keep_practitioner_records``); an involvement whose id a practitioner's
+    own record holds is not written over it.
+    """
+    ordered = sorted(entries, key=lambda rows: rows.child_id)
+    updates = [{**rows.child, "b_child_id": rows.child_id} for rows in ordered if rows.child_id in existing]
+    inserts = [rows.child for rows in ordered if rows.child_id not in existing]
+    if updates:
+        columns = {
+            name: bindparam(name, type_=directory_children.c[name].type)
+            for name in updates[0]
+            if name not in ("child_id", "b_child_id")
+        }
+        statement = update(directory_children).where(directory_children.c.child_id == bindparam("b_child_id"))
+        connection.execute(statement.values(columns), updates)
+    if inserts:
+        connection.execute(insert(directory_children), inserts)
+    kept: set[tuple[str, str]] = set()
+    for chunk in in_lists(rows.child_id for rows in ordered if rows.child_id in existing):
+        found = connection.execute(
+            select(directory_involvements.c.child_id, directory_involvements.c.involvement_id).where(
+                directory_involvements.c.child_id.in_(chunk)
+            )
         )
+        kept.update((child_id, involvement_id) for child_id, involvement_id in found)
+    for table, values in (
+        (directory_local_ids, [row for rows in ordered for row in rows.local_ids]),
+        (directory_carers, [row for rows in ordered for row in rows.carers]),
+        (
+            directory_involvements,
+            [
+                row
+                for rows in ordered
+                for row in rows.involvements
+                if (row["child_id"], row["involvement_id"]) not in kept
+            ],
+        ),
+        (directory_name_keys, [row for rows in ordered for row in rows.name_keys]),
+        (directory_withheld, [rows.withheld for rows in ordered if rows.withheld is not None]),
+    ):
+        if values:
+            connection.execute(insert(table), values)
 
 
 def to_involvement(row: Mapping[Any, Any]) -> DirectoryInvolvement:

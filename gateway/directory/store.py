@@ -25,7 +25,7 @@ from gateway.access import (
     Caller,
 )
 from gateway.audit import AuditEntry, AuditLog
-from gateway.directory.consumer import DIRECTORY_INBOX, apply_directory_event
+from gateway.directory.consumer import DIRECTORY_INBOX, apply_directory_events
 from gateway.directory.records import involvement_row, load_entry, load_involvements, load_withheld, to_involvement
 from gateway.directory.retention import archive_due, delete_archived
 from gateway.directory.search import DirectoryQuery, SearchResult, run_search
@@ -121,15 +121,17 @@ class DirectoryStore:
     def apply_batch(self, events: Sequence[Event], *, connection: Connection | None = None) -> list[ApplyResult]:
         """Apply ``events`` in order in ONE transaction: all their changes commit together, or none.
 
-        Pass ``connection`` to run inside a transaction the caller owns (e.g. a local transport deleting
-        the delivered messages in the same commit). Rejections do not abort the batch.
+        The outcomes are those of applying the events one at a time, in order; the writes are set-based (a
+        few statements per batch, see :mod:`gateway.directory.consumer`). Pass ``connection`` to run
+        inside a transaction the caller owns (e.g. a local transport deleting the delivered messages in
+        the same commit). Rejections do not abort the batch.
         """
         at = datetime.now(UTC)
         try:
             if connection is not None:
-                return [apply_directory_event(connection, event, self.audit, at) for event in events]
+                return apply_directory_events(connection, events, self.audit, at)
             with self._db.engine.begin() as conn:
-                return [apply_directory_event(conn, event, self.audit, at) for event in events]
+                return apply_directory_events(conn, events, self.audit, at)
         except SQLAlchemyError as exc:
             raise StorageError("could not apply events to the directory") from exc
 

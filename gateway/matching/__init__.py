@@ -10,12 +10,13 @@ Parts: :class:`IdentityRecord` (what matching reads), blocking keys and candidat
 beside the directory: :class:`SqlIndex`), field comparisons, the Fellegi-Sunter :class:`MatchModel`
 (estimated by EM, fixable in configuration), the :class:`Matcher` with its hard rules and grades, the
 :class:`ReviewQueue` (resolve, decide, unmerge, reverse; audited), :func:`find_duplicates` for batches, and
-the synthetic benchmark data (:mod:`gateway.matching.synthetic`). Nothing here logs personal data or
-explanations.
+the synthetic benchmark data (:mod:`gateway.matching.synthetic`), and :class:`IdentityResolver`, the
+pipeline's match step (link, new child, or held for review; :mod:`gateway.matching.resolution`). Nothing
+here logs personal data or explanations.
 """
 
 from gateway.matching.comparisons import FIELDS, LEVELS, MISSING, Comparison, compare
-from gateway.matching.decisions import Decision, ReviewStateError
+from gateway.matching.decisions import Decision, ReleaseHook, ReviewStateError
 from gateway.matching.duplicates import find_duplicates
 from gateway.matching.estimation import estimate_model
 from gateway.matching.explanation import FieldExplanation
@@ -42,12 +43,14 @@ from gateway.matching.record import (
     identity_from_dict,
     identity_to_dict,
 )
+from gateway.matching.resolution import HELD_FOR_REVIEW, IdentityResolver, ResolutionLookup, record_id_for
 from gateway.matching.review import Resolution, Review, ReviewQueue
 from gateway.matching.store import SqlIndex
 
 __all__ = [
     "FIELDS",
     "GRADES",
+    "HELD_FOR_REVIEW",
     "LEVELS",
     "MISSING",
     "RULE_NHS_CONFLICT",
@@ -62,6 +65,7 @@ __all__ = [
     "IdentityAddress",
     "IdentityName",
     "IdentityRecord",
+    "IdentityResolver",
     "InMemoryIndex",
     "MatchModel",
     "MatchResult",
@@ -69,7 +73,9 @@ __all__ = [
     "MatcherLookup",
     "NicknameTable",
     "PreparedRecord",
+    "ReleaseHook",
     "Resolution",
+    "ResolutionLookup",
     "Review",
     "ReviewQueue",
     "ReviewStateError",
@@ -84,4 +90,5 @@ __all__ = [
     "load_model",
     "load_nicknames",
     "prepare",
+    "record_id_for",
 ]

@@ -10,7 +10,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
@@ -19,7 +19,7 @@ from gateway.audit import AuditEntry, AuditLog
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_non_matches, match_reviews
 
-__all__ = ["Decision", "DecisionLog", "ReviewStateError", "aware", "new_child_id"]
+__all__ = ["Decision", "DecisionLog", "ReleaseHook", "ReviewStateError", "aware", "new_child_id"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,13 @@ class Decision:
     decided_at: datetime
 
 
+class ReleaseHook(Protocol):
+    """Called in a decision's transaction when a record held in an accepted message is linked to a child, so
+    that what the message says about the child can be sent on at last (``gateway.routing.release``)."""
+
+    def __call__(self, connection: Connection, message_id: str, position: int, child_id: str) -> None: ...
+
+
 def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -63,6 +70,7 @@ class DecisionLog:
 
     _db: Database
     _audit: AuditLog
+    _release: ReleaseHook | None = None
 
     def decisions(self, record_id: str | None = None) -> list[Decision]:
         """The decision log (about one record, as record or other side, when given), oldest first."""
@@ -150,6 +158,22 @@ class DecisionLog:
             .values(child_id=child_id, status=status, updated_at=datetime.now(UTC))
         )
 
+    def _release_held(self, conn: Connection, record_id: str, child_id: str) -> None:
+        """A held record has just been linked: release it from its message (once) through the hook."""
+        row = conn.execute(
+            select(match_identities.c.held_message_id, match_identities.c.held_position).where(
+                match_identities.c.record_id == record_id
+            )
+        ).first()
+        if row is None or row.held_message_id is None or row.held_position is None or self._release is None:
+            return
+        self._release(conn, row.held_message_id, row.held_position, child_id)
+        conn.execute(
+            update(match_identities)
+            .where(match_identities.c.record_id == record_id)
+            .values(held_message_id=None, held_position=None)
+        )
+
     def _review_row(self, conn: Connection, review_id: int) -> Any:
         row = conn.execute(select(match_reviews).where(match_reviews.c.review_id == review_id)).mappings().first()
         if row is None:
@@ -194,6 +218,7 @@ class DecisionLog:
                 if child_id is None:
                     raise ReviewStateError("the candidate record is itself awaiting review: decide that one first")
                 self._set_child(conn, record_id, child_id, "linked")
+                self._release_held(conn, record_id, child_id)
                 self._close(conn, review_id, "same")
                 for other in self._open_reviews_of(conn, record_id):
                     self._close(conn, other, "superseded")
@@ -207,6 +232,7 @@ class DecisionLog:
                 if not self._open_reviews_of(conn, record_id) and before is None:
                     after = new_child_id()
                     self._set_child(conn, record_id, after, "linked")
+                    self._release_held(conn, record_id, after)
                 decision_id = self._record_decision(
                     conn, by, reason, "not-same", record_id, other_id=candidate_id, review_id=review_id,
                     before=before, after=after,

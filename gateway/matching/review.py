@@ -7,8 +7,19 @@ Life cycle of an incoming record (:meth:`ReviewQueue.resolve`):
 * any ``probable`` or ``possible`` match -> **review**: the record is kept *pending* with no child id — no
   new child is created until a person decides — and one open review per candidate is queued;
 * no match -> **new**: a new gateway child id;
-* a record id seen before (an update) keeps its link and is matched again, but pairs already reviewed or
-  remembered as different children are never queued again (**known**, or **review** for new pairs).
+* a record id seen before (an update) keeps its link and, when it changed, is matched again, but pairs
+  already reviewed (either way round) or remembered as different children are never queued again
+  (**known**, or **review** for new pairs).
+
+:meth:`ReviewQueue.resolve_many` resolves the records of a message together, in order, with bulk reads and
+as few transactions as the lock budget allows (:mod:`gateway.matching.batch`). Resolves are serialised per
+blocking key (:mod:`gateway.matching.locks`), so two messages about the same new child arriving at once
+create one child, not two. :meth:`ReviewQueue.preview_many` answers the same question without writing
+anything (the conformance check and dry runs ask it).
+
+A pending record can name where it is *held* (``held_in``: the accepted message and its position): when a
+person's decision links it to a child, the queue's ``release`` hook (:class:`ReleaseHook`) is called in the
+decision's transaction, so the routing layer can send the held record to the directory at last.
 
 Decisions (:meth:`ReviewQueue.decide`, :meth:`ReviewQueue.unmerge`, :meth:`ReviewQueue.reverse`):
 
@@ -27,41 +38,52 @@ are stored for the people deciding and are never logged.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, select
 
 from gateway.audit import AuditLog
-from gateway.matching.blocking import query_keys
+from gateway.matching.batch import Outcome, Resolution, ResolutionBatch, insert_review
+from gateway.matching.blocking import index_keys, query_keys
 from gateway.matching.comparisons import Comparison
-from gateway.matching.decisions import Decision, DecisionLog, ReviewStateError, aware, new_child_id
+from gateway.matching.decisions import Decision, DecisionLog, ReleaseHook, ReviewStateError, aware
 from gateway.matching.explanation import FieldExplanation, explain, render
 from gateway.matching.features import PreparedRecord
-from gateway.matching.matcher import Matcher, MatchResult
+from gateway.matching.locks import lock_for_resolution
+from gateway.matching.matcher import Matcher
 from gateway.matching.record import IdentityRecord
 from gateway.matching.store import SqlIndex
 from gateway.storage.database import Database
-from gateway.storage.tables import match_identities, match_non_matches, match_reviews
+from gateway.storage.tables import match_identities, match_reviews
 
-__all__ = ["Decision", "Resolution", "Review", "ReviewQueue", "ReviewStateError"]
+__all__ = [
+    "MAX_LOCKS",
+    "MAX_RECORDS",
+    "Decision",
+    "Outcome",
+    "ReleaseHook",
+    "Resolution",
+    "Review",
+    "ReviewQueue",
+    "ReviewStateError",
+]
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["linked", "review", "new", "known"]
+MAX_LOCKS: Final = 256
+"""PostgreSQL: advisory locks one resolve transaction may hold (the server's lock table is shared by every
+session: 64 per connection by default). A message needing more is resolved in several transactions."""
+MAX_RECORDS: Final = 500
+"""Records resolved in one transaction at most."""
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """What happened to an incoming record."""
-
-    record_id: str
-    outcome: Outcome
-    child_id: str | None
-    matches: tuple[MatchResult, ...]
-    review_ids: tuple[int, ...] = ()
+def _lock_keys(record: PreparedRecord) -> set[str]:
+    """What a resolve locks: the record's id and every blocking key it is stored under or looks up."""
+    return {record.record_id, *index_keys(record), *query_keys(record)}
 
 
 @dataclass(frozen=True)
@@ -86,96 +108,91 @@ class Review:
 class ReviewQueue(DecisionLog):
     """Resolves incoming records against the directory's match index and keeps the review queue."""
 
-    def __init__(self, database: Database, matcher: Matcher | None = None, *, audit: AuditLog | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        matcher: Matcher | None = None,
+        *,
+        audit: AuditLog | None = None,
+        release: ReleaseHook | None = None,
+    ) -> None:
         self._db = database
         self.index = SqlIndex(database)
         self.matcher = matcher or Matcher(self.index)
         self._audit = audit or AuditLog()
+        self._release = release
 
     # --- resolution ---------------------------------------------------------------------------------------
 
-    def resolve(self, record: IdentityRecord) -> Resolution:
-        """Match ``record`` against every record seen so far and link, queue or create (see module doc)."""
-        prepared = self.matcher.prepare(record)
-        now = datetime.now(UTC)
-        with self._db.engine.begin() as conn:
-            known = self._identity(conn, record.record_id)
-            if known is not None:
-                return self._update(conn, prepared, known, now)
-            candidates = self.index.candidates(query_keys(prepared), max_block=self.matcher.max_block, connection=conn)
-            results = self.matcher.rank(prepared, candidates)
-            children = self._children(conn, [r.candidate_id for r in results])
-            certain = {children[r.candidate_id] for r in results if r.grade == "certain" and children[r.candidate_id]}
-            if len(certain) == 1:
-                child_id = certain.pop()
-                self.index.add(prepared, connection=conn, child_id=child_id, status="linked")
-                outcome: Outcome = "linked"
-                review_ids: tuple[int, ...] = ()
-            elif results:
-                child_id = None
-                self.index.add(prepared, connection=conn, child_id=None, status="pending")
-                review_ids = tuple(self._queue(conn, result, now) for result in results)
-                outcome = "review"
-            else:
-                child_id = new_child_id()
-                self.index.add(prepared, connection=conn, child_id=child_id, status="linked")
-                outcome, review_ids = "new", ()
-        log.info("record resolved", extra={"outcome": outcome, "records": len(results)})
-        return Resolution(record.record_id, outcome, child_id, tuple(results), review_ids)
+    def resolve(self, record: IdentityRecord, *, held_in: tuple[str, int] | None = None) -> Resolution:
+        """Match ``record`` against every record seen so far and link, queue or create (see module doc).
 
-    def _update(self, conn: Connection, prepared: PreparedRecord, known: Any, now: datetime) -> Resolution:
-        """A record seen before, sent again (perhaps changed): re-index it, keep its link, and queue only pairs
-        never reviewed before and not remembered as different children."""
-        record_id = prepared.record_id
-        self.index.add(prepared, connection=conn, child_id=known.child_id, status=known.status)
-        candidates = self.index.candidates(query_keys(prepared), max_block=self.matcher.max_block, connection=conn)
-        siblings = {
-            r
-            for r, child in self._children(conn, [c.record_id for c in candidates]).items()
-            if child and child == known.child_id
-        }
-        seen = {
-            row.candidate_id
-            for row in conn.execute(select(match_reviews.c.candidate_id).where(match_reviews.c.record_id == record_id))
-        } | {
-            row.record_a if row.record_b == record_id else row.record_b
-            for row in conn.execute(
-                select(match_non_matches).where(
-                    or_(match_non_matches.c.record_a == record_id, match_non_matches.c.record_b == record_id)
+        ``held_in`` (message id, position) is remembered while the record waits for a person, so that it can
+        be released from that message when they decide.
+        """
+        return self.resolve_many([record], held_in=[held_in])[0]
+
+    def resolve_many(
+        self, records: Sequence[IdentityRecord], *, held_in: Sequence[tuple[str, int] | None] | None = None
+    ) -> list[Resolution]:
+        """Resolve ``records`` in order, as if one after another (a later one meets the earlier ones), in as few
+        transactions as the lock budget allows (:class:`~gateway.matching.batch.ResolutionBatch`)."""
+        holds = list(held_in) if held_in is not None else [None] * len(records)
+        prepared = [self.matcher.prepare(record) for record in records]
+        resolutions: list[Resolution] = []
+        for start, end in self._chunks(prepared):
+            now = datetime.now(UTC)
+            with self._db.engine.begin() as conn:
+                chunk = prepared[start:end]
+                lock_for_resolution(conn, (key for record in chunk for key in _lock_keys(record)))
+                batch = ResolutionBatch(
+                    conn, self.index, self.matcher, chunk, write=True, now=now, queue_review=insert_review
                 )
+                resolutions.extend(batch.resolve(record, holds[start + i]) for i, record in enumerate(chunk))
+        outcomes = Counter(resolution.outcome for resolution in resolutions)
+        summary = " ".join(f"{outcome}:{count}" for outcome, count in sorted(outcomes.items()))
+        log.info("records resolved", extra={"records": len(resolutions), "outcome": summary})
+        return resolutions
+
+    def preview(self, record: IdentityRecord) -> Resolution:
+        """What :meth:`resolve` would do now, writing nothing (a new child's ``child_id`` is ``None``)."""
+        return self.preview_many([record])[0]
+
+    def preview_many(self, records: Sequence[IdentityRecord]) -> list[Resolution]:
+        """What :meth:`resolve_many` would do now, writing nothing."""
+        prepared = [self.matcher.prepare(record) for record in records]
+        with self._db.engine.connect() as conn:
+            batch = ResolutionBatch(
+                conn, self.index, self.matcher, prepared, write=False, now=datetime.now(UTC), queue_review=insert_review
             )
-        }
-        results = self.matcher.rank(prepared, candidates, exclude=siblings | seen)
-        review_ids = tuple(self._queue(conn, result, now) for result in results)
-        outcome: Outcome = "review" if review_ids else "known"
-        return Resolution(record_id, outcome, known.child_id, tuple(results), review_ids)
+            return [batch.resolve(record) for record in prepared]
 
-    def _queue(self, conn: Connection, result: MatchResult, now: datetime) -> int:
-        comparison = {"levels": list(result.comparison.levels), "notes": list(result.comparison.notes)}
-        return int(
-            conn.execute(
-                insert(match_reviews)
-                .values(
-                    record_id=result.record_id,
-                    candidate_id=result.candidate_id,
-                    grade=result.grade,
-                    weight=result.weight,
-                    comparison=comparison,
-                    rule=result.rule,
-                    status="open",
-                    created_at=now,
-                )
-                .returning(match_reviews.c.review_id)
-            ).scalar_one()
-        )
+    def _chunks(self, prepared: Sequence[PreparedRecord]) -> list[tuple[int, int]]:
+        """Slices of ``prepared`` resolved in one transaction each: on PostgreSQL, as many records as hold at
+        most :data:`MAX_LOCKS` advisory locks (the server's lock table is shared); on SQLite, up to
+        :data:`MAX_RECORDS` (one writer at a time whatever the keys)."""
+        limit = MAX_LOCKS if self._db.dialect == "postgresql" else None
+        spans: list[tuple[int, int]] = []
+        start, locks = 0, 0
+        for position, record in enumerate(prepared):
+            count = len(_lock_keys(record))
+            full = position - start >= MAX_RECORDS or (limit is not None and locks + count > limit)
+            if position > start and full:
+                spans.append((start, position))
+                start, locks = position, 0
+            locks += count
+        if start < len(prepared):
+            spans.append((start, len(prepared)))
+        return spans
 
     # --- reading ------------------------------------------------------------------------------------------
 
     def _identity(self, conn: Connection, record_id: str) -> Any:
+        columns = match_identities.c
         return conn.execute(
-            select(match_identities.c.record_id, match_identities.c.child_id, match_identities.c.status).where(
-                match_identities.c.record_id == record_id
-            )
+            select(
+                columns.record_id, columns.child_id, columns.status, columns.identity, columns.held_message_id
+            ).where(columns.record_id == record_id)
         ).first()
 
     def _children(self, conn: Connection, record_ids: Sequence[str]) -> dict[str, str | None]:
@@ -187,6 +204,11 @@ class ReviewQueue(DecisionLog):
             )
         )
         return {row.record_id: row.child_id for row in rows}
+
+    def child_ids(self, record_ids: Sequence[str]) -> dict[str, str | None]:
+        """The child id each of ``record_ids`` is linked to (``None`` while pending); unknown ids are left out."""
+        with self._db.engine.connect() as conn:
+            return self._children(conn, record_ids)
 
     def child_of(self, record_id: str) -> str | None:
         """The child id a record is linked to (``None`` while pending or unknown)."""

@@ -64,14 +64,20 @@ class SqlIndex:
         connection: Connection | None = None,
         child_id: str | None = None,
         status: str = "linked",
+        exists: bool | None = None,
     ) -> None:
-        """Store (or replace) a record's identity and blocking keys."""
+        """Store (or replace) a record's identity and blocking keys (``exists``: whether the caller already
+        knows the record is stored; ``None`` looks it up)."""
         now = datetime.now(UTC)
         record_id = record.record_id
         with self._connection(connection) as conn:
-            exists = conn.execute(
-                select(match_identities.c.record_id).where(match_identities.c.record_id == record_id)
-            ).first()
+            if exists is None:
+                exists = (
+                    conn.execute(
+                        select(match_identities.c.record_id).where(match_identities.c.record_id == record_id)
+                    ).first()
+                    is not None
+                )
             identity = identity_to_dict(record.record)
             if exists:
                 conn.execute(

@@ -147,7 +147,6 @@ def plan_replay(intake: Intake, message_id: str, *, topology: Topology, names: N
 
 def replay_message(intake: Intake, message_id: str, *, topology: Topology, names: Names) -> ReplayPlan:
     """Replay the message: record the new outcome and send its events; returns what changed."""
-    new = intake.reprocess(message_id, record=False)
-    plan = _plan(intake, message_id, new, topology, names)
-    intake.record(new)
+    plan = plan_replay(intake, message_id, topology=topology, names=names)  # before the stored outcome changes
+    intake.reprocess(message_id, record=True)
     return plan

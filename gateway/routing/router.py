@@ -1,6 +1,8 @@
 """Content-based routing as a pure function: what a processed message sends where.
 
-An **accepted** message yields, per child record:
+An **accepted** message yields, per child record (:func:`record_events`) — except a record *held* for review
+as a possible duplicate (identity resolution's ``held`` positions), which sends nothing until a person has
+decided who the child is (:mod:`gateway.routing.release` sends it then):
 
 * ``directory.child.upsert`` with the directory view only (:func:`gateway.views.directory_update`: the
   ContactPoint data set, shielding applied) — or ``directory.child.purge`` when the supplier flagged the
@@ -20,7 +22,7 @@ Versions and event ids are assigned later, in the outbox transaction (:mod:`gate
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,7 +36,7 @@ from gateway.pipeline import Outcome
 from gateway.settings import Subscription
 from gateway.views import directory_refusals, directory_update
 
-__all__ = ["PlannedDelivery", "PlannedEvent", "Router", "Routing", "child_subject", "route"]
+__all__ = ["PlannedDelivery", "PlannedEvent", "Router", "Routing", "child_subject", "record_events", "route"]
 
 _MAX_SUBJECT = 128
 
@@ -165,6 +167,18 @@ def _deliveries(
     return found
 
 
+def record_events(record: ChildRecord, subject: str, la_code: str, *, at: datetime) -> list[PlannedEvent]:
+    """One accepted record's events: its directory upsert (or purge) and its CAF events, under ``subject``."""
+    if record.purge:
+        return [PlannedEvent("directory.child.purge", subject, la_code, {})]
+    resolved = _with_child_id(record, subject)
+    update = directory_update(resolved, at=at)
+    return [
+        PlannedEvent("directory.child.upsert", subject, la_code, update.model_dump(mode="json", exclude_none=True)),
+        *_caf_events(resolved, subject, la_code, at),
+    ]
+
+
 def route(
     message: CanonicalMessage,
     outcome: Outcome,
@@ -172,8 +186,13 @@ def route(
     at: datetime,
     subscriptions: Sequence[Subscription] = (),
     writers: Mapping[str, FormatWriter] | None = None,
+    held: Collection[int] = (),
 ) -> Routing:
-    """What ``message`` sends where (pure: no I/O, no clock — ``at`` is the routing time)."""
+    """What ``message`` sends where (pure: no I/O, no clock — ``at`` is the routing time).
+
+    Records at the ``held`` positions (possible duplicates awaiting a person) send no directory or CAF event;
+    what the directory would leave out of them is still reported now.
+    """
     if outcome == "rejected":
         return Routing(events=(_rejection(message),))
     envelope = message.envelope
@@ -181,18 +200,10 @@ def route(
     issues: list[Issue] = []
     for position, record in enumerate(message.records):
         subject = child_subject(record, envelope.message_id, position)
-        if record.purge:
-            events.append(PlannedEvent("directory.child.purge", subject, envelope.la_code, {}))
-            continue
-        resolved = _with_child_id(record, subject)
-        update = directory_update(resolved, at=at)
-        events.append(
-            PlannedEvent(
-                "directory.child.upsert", subject, envelope.la_code, update.model_dump(mode="json", exclude_none=True)
-            )
-        )
-        issues.extend(directory_refusals(resolved, at=at, record_index=position))
-        events.extend(_caf_events(resolved, subject, envelope.la_code, at))
+        if not record.purge:
+            issues.extend(directory_refusals(record, at=at, record_index=position))
+        if position not in held:
+            events.extend(record_events(record, subject, envelope.la_code, at=at))
     deliveries = _deliveries(message, subscriptions, writers or {}) if message.records else []
     return Routing(events=tuple(events), deliveries=tuple(deliveries), issues=tuple(issues))
 
@@ -214,5 +225,7 @@ class Router:
                     f"formats that can be written: {known}"
                 )
 
-    def __call__(self, message: CanonicalMessage, outcome: Outcome, at: datetime) -> Routing:
-        return route(message, outcome, at=at, subscriptions=self.subscriptions, writers=self.writers)
+    def __call__(
+        self, message: CanonicalMessage, outcome: Outcome, at: datetime, held: Collection[int] = ()
+    ) -> Routing:
+        return route(message, outcome, at=at, subscriptions=self.subscriptions, writers=self.writers, held=held)

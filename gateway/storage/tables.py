@@ -324,11 +324,14 @@ match_identities = Table(
     Column("identity", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("held_message_id", String(128), nullable=True),  # revision 0102
+    Column("held_position", Integer, nullable=True),
     Index(None, "child_id"),
     Index(None, "status"),
 )
 """One row per matched record: its identity (JSON), the gateway child id it is linked to (NULL while a
-person has still to decide) and its status: ``linked`` or ``pending`` (awaiting review)."""
+person has still to decide) and its status: ``linked`` or ``pending`` (awaiting review). A pending record of
+an accepted message names that message and its position there (``held_*``) until it is released."""
 
 match_blocking_keys = Table(
     "match_blocking_keys",

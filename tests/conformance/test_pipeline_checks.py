@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from gateway.access import Caller
 from gateway.cli import app
-from gateway.cli.compose import build_checks, build_intake
+from gateway.cli.compose import build_checks, build_intake, build_registry
+from gateway.cli.wiring import Gateway, build_gateway
 from gateway.errors import ConfigurationError
+from gateway.pipeline import ProcessResult
 from gateway.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,3 +54,64 @@ def test_pipeline_checks_cin_census_without_the_header(tmp_path: Path) -> None:
     header_rule = [issue for issue in issues if issue.rule == "cin/100"]
     assert [issue.severity for issue in header_rule] == ["information"]  # the header is not kept with the message
     assert result.outcome == "rejected"
+
+
+DUPLICATES = ROOT / "samples" / "duplicates"
+
+
+@pytest.fixture
+def gateway_on(database_url: str) -> Iterator[Callable[[str], Gateway]]:
+    """The composed gateway (checks, identity resolution, routing) on the test database, with a profile."""
+    opened: list[Gateway] = []
+
+    def build(profile: str) -> Gateway:
+        settings = load_settings(profile=profile)
+        opened.append(build_gateway(settings, registry=build_registry(settings), database_url=database_url))
+        return opened[-1]
+
+    yield build
+    for gateway in opened:
+        gateway.close()
+
+
+def _send(gateway: Gateway, name: str, supplier: str, message_id: str) -> ProcessResult:
+    fmt = "fhir-r4-json" if name.endswith(".json") else "person-csv"
+    body = (DUPLICATES / name).read_bytes()
+    return gateway.intake.submit(
+        [(name, body)], supplier_id=supplier, la_code="201", format_id=fmt, message_id=message_id
+    )
+
+
+def _rules(result: ProcessResult) -> list[tuple[str, str]]:
+    return [(issue.rule, issue.severity) for issue in result.message.issues]
+
+
+def test_the_possible_duplicate_rule_sees_identity_resolution_and_the_record_is_held(
+    gateway_on: Callable[[str], Gateway],
+) -> None:
+    gateway = gateway_on("ics-1c")
+    first = _send(gateway, "council.csv", "council", "m-1")
+    assert first.outcome == "accepted" and _rules(first) == []
+    typo = _send(gateway, "health.json", "health", "m-2")  # same NHS number, surname misspelt: linked, no review
+    assert typo.outcome == "accepted" and ("ics-1b/possible-duplicate", "warning") not in _rules(typo)
+    assert typo.message.records[0].child.child_id == first.message.records[0].child.child_id
+    school = _send(gateway, "school.csv", "school", "m-3")  # nickname, no NHS number: probable, a SHOULD
+    assert school.outcome == "accepted" and school.held == (0,)
+    assert _rules(school) == [("ics-1b/possible-duplicate", "warning"), ("match/held-for-review", "information")]
+
+
+def test_a_council_making_duplicate_prevention_a_must_rejects_until_a_person_decides(
+    gateway_on: Callable[[str], Gateway],
+) -> None:
+    gateway = gateway_on("duplicate-prevention-mandatory")
+    assert gateway.resolver is not None
+    queue = gateway.resolver.queue
+    _send(gateway, "council.csv", "council", "m-1")
+    rejected = _send(gateway, "school.csv", "school", "m-2")
+    assert rejected.outcome == "rejected"
+    assert _rules(rejected) == [("ics-1b/possible-duplicate", "error"), ("match/held-for-review", "information")]
+    (review,) = queue.reviews()  # queued for a person although the message was rejected
+    queue.decide(review.review_id, same=False, by=Caller(user_id="r", organisation_code="LA201"), reason="twins")
+    again = _send(gateway, "school.csv", "school", "m-3")  # the supplier sends it again once decided
+    assert again.outcome == "accepted" and again.held == () and _rules(again) == []
+    assert again.message.records[0].child.child_id == queue.child_of(review.record_id)

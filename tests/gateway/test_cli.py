@@ -61,6 +61,34 @@ def test_demo_output_contains_no_synthetic_personal_values(tmp_path: Path, monke
     result = runner.invoke(app, ["demo"], env={"COLUMNS": "200"})
     for value in ("Okonkwo", "Amara", "Marsh-Test", "2015-03-14", "EC1A 1BB", "020 7946"):
         assert value not in result.output
+    duplicates = (
+        "Theodore",
+        "Thornbury",
+        "Thornbery",
+        "Teddy",
+        "2016-07-21",
+        "LS11 5QT",
+        "9990473188",
+        "P201123456789",
+    )
+    for value in (*duplicates, "Elmfield", "Hannah", "DUP0001", "SCH4471", "HV20931"):
+        assert value not in result.output
+
+
+def test_demo_shows_duplicate_prevention_link_hold_and_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECM_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["demo", "--issues", "0"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "identity: 1 linked to a child already known" in text
+    assert "identity: 1 held for a person's review" in text
+    assert re.search(
+        r"held for review: record 0 is a probable match \(weight [0-9.]+\) with a record already in the index - "
+        r".*given names are forms of the same name \(nickname\)",
+        text,
+    )
+    assert re.search(r"decides review \d+ \(probable match\): the same child", text)
+    assert "released from message demo-015: directory.child.upsert -> ecm.directory" in text
 
 
 def test_submit_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from adapters.canonical.jsonl import CanonicalJsonlWriter
 from gateway.errors import ConfigurationError
-from gateway.model import CanonicalMessage, Issue, SourceLocation
+from gateway.model import CanonicalMessage, Involvement, Issue, SourceLocation
 from gateway.pipeline import new_envelope
-from gateway.routing.router import Router, child_subject, route
+from gateway.routing.router import Router, child_subject, record_events, route
 from gateway.settings import Subscription
 from gateway.views import DirectoryUpdate
 from tests.gateway.routing.support import child
@@ -62,6 +62,22 @@ def test_a_purge_flag_sends_a_purge_and_nothing_else_for_that_child() -> None:
     kinds = [(e.kind, e.subject) for e in routing.events]
     assert kinds[0] == ("directory.child.purge", child_subject(child(6), "m", 0))
     assert all(subject != kinds[0][1] for kind, subject in kinds[1:])
+
+
+def test_a_record_held_for_review_sends_nothing_but_what_is_withheld_is_still_reported() -> None:
+    sensitive = child(10, caf_consent="active")
+    held = sensitive.model_copy(
+        update={"involvements": (Involvement(service_type="sexual-health", sensitive_category="sexual_health"),)}
+    )
+    routing = Router()(message(held, child(11)), "accepted", AT, (0,))
+    assert {e.subject for e in routing.events} == {child_subject(child(11), "m", 1), "caf:CAF11"}
+    assert [issue.rule for issue in routing.issues] == ["directory/sensitive-service-no-basis"]
+    released = record_events(held, "child-decided", "201", at=AT)
+    assert [(e.kind, e.subject) for e in released] == [
+        ("directory.child.upsert", "child-decided"),
+        ("caf.assessment.upsert", "caf:CAF10"),
+    ]
+    assert released[1].payload["child_id"] == "child-decided"
 
 
 def test_a_rejected_message_sends_its_issues_and_never_its_content() -> None:
