@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "Subscription", "load_settings"]
@@ -95,6 +95,19 @@ class Settings(BaseSettings):
             "lists the packs) or the path of a profile YAML file; 'none' checks nothing."
         ),
     )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description=(
+            "Secret that signs the audit chain (HMAC-SHA256), kept outside the database (a secrets manager): "
+            "with it, someone able to rewrite the audit table cannot recompute a chain that verifies. Never "
+            "printed. At least 32 characters, e.g. the output of `openssl rand -hex 32`."
+        ),
+    )
+
+    def audit_key_bytes(self) -> bytes | None:
+        """The audit signing key as bytes, or None when the audit chain is hashed but not signed."""
+        return None if self.audit_key is None else self.audit_key.get_secret_value().encode("utf-8")
 
     @field_validator("broker_url")
     @classmethod

@@ -6,6 +6,7 @@ import typer
 
 from gateway import __version__
 from gateway.cli import (
+    audit,
     broker,
     check,
     clients,
@@ -70,6 +71,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(rules.app, name="rules")
 app.add_typer(clients.app, name="clients")
 app.add_typer(broker.app, name="broker")
+app.add_typer(audit.app, name="audit")
 app.command("relay")(workers.relay)
 app.command("consume")(workers.consume)
 app.command("worker")(workers.worker)
