@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
+from gateway.cli.inputs import choose_reader, fail, read_sources
 from gateway.cli.output import console, error_console
-from gateway.formats import FormatReader, SourceFile
 from gateway.matching import (
     GRADES,
     IdentityRecord,
@@ -28,7 +28,6 @@ from gateway.matching import (
     load_model,
 )
 from gateway.model import ChildRecord, Issue
-from gateway.plugins import Registry
 from gateway.settings import load_settings
 
 __all__ = ["duplicates"]
@@ -37,32 +36,12 @@ _MIN_RECORDS_TO_ESTIMATE = 1000
 _COLUMNS = ("record_a", "local_ids_a", "record_b", "local_ids_b", "grade", "weight", "rule", "explanation")
 
 
-def _fail(message: str) -> typer.Exit:
-    error_console.print(message)
-    return typer.Exit(2)
-
-
-def _reader(registry: Registry, source: SourceFile, input_format: str | None) -> FormatReader:
-    if input_format is not None:
-        reader = registry.reader(input_format)
-        if reader is None:
-            raise _fail(f"unknown input format {input_format!r}; formats: {', '.join(sorted(registry.readers))}")
-        return reader
-    reader = registry.detect(source.name, source.head())
-    if reader is None:
-        raise _fail(f"the format of {source.name} could not be detected; name it with --format")
-    return reader
-
-
 def _read(paths: Sequence[Path], input_format: str | None) -> tuple[list[IdentityRecord], int]:
     registry = build_registry(load_settings())
     records: list[IdentityRecord] = []
     problems = 0
-    for path in paths:
-        if not path.is_file():
-            raise _fail(f"cannot read {path}: no such file")
-        source = SourceFile.from_path(path)
-        reader = _reader(registry, source, input_format)
+    for source in read_sources(paths):
+        reader = choose_reader(registry, [source], input_format, option="--format")
         number = 0
         for event in reader.read([source]):
             if isinstance(event, ChildRecord):
@@ -125,12 +104,12 @@ def duplicates(  # noqa: PLR0917 - typer options
     Example: ecm-gateway duplicates children.jsonl extract.csv --output pairs.csv
     """
     if min_grade not in GRADES:
-        raise _fail(f"--min-grade must be one of {', '.join(GRADES)}")
+        raise fail(f"--min-grade must be one of {', '.join(GRADES)}")
     records, problems = _read(files, input_format)
     model = load_model(model_path)
     if estimate:
         if len(records) < _MIN_RECORDS_TO_ESTIMATE:
-            raise _fail(f"--estimate needs at least {_MIN_RECORDS_TO_ESTIMATE} records; use the built-in model")
+            raise fail(f"--estimate needs at least {_MIN_RECORDS_TO_ESTIMATE} records; use the built-in model")
         probe = Matcher(model=model)
         model = estimate_model([probe.prepare(r) for r in records], model, note="EM on the files searched")
     matcher = Matcher(model=model, thresholds=Thresholds())

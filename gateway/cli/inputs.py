@@ -35,8 +35,13 @@ def read_sources(files: Sequence[Path]) -> list[SourceFile]:
     return sources
 
 
-def choose_reader(registry: Registry, sources: Sequence[SourceFile], input_format: str | None) -> FormatReader:
-    """The reader named by ``input_format``, or the one that recognises the first file; exit 2 otherwise."""
+def choose_reader(
+    registry: Registry, sources: Sequence[SourceFile], input_format: str | None, *, option: str = "--input-format"
+) -> FormatReader:
+    """The reader named by ``input_format``, or the one that recognises the first file; exit 2 otherwise.
+
+    ``option`` is the command's own name for the format option, used in the message.
+    """
     if input_format is not None:
         reader = registry.reader(input_format)
         if reader is None:
@@ -45,5 +50,5 @@ def choose_reader(registry: Registry, sources: Sequence[SourceFile], input_forma
     first = sources[0]
     reader = registry.detect(first.name, first.head())
     if reader is None:
-        raise fail(f"the format of {first.name} could not be detected; name it with --input-format")
+        raise fail(f"the format of {first.name} could not be detected; name it with {option}")
     return reader
