@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.fhir.bundling import BundleBuilder, fhir_code, human_name, telecom
-from adapters.fhir.export_case import add_assessments, add_cafs, consent_resource
+from adapters.fhir.export_case import add_assessments, add_cafs
 from adapters.fhir.systems import (
     ADDRESS_USE_EXTENSION,
     CARE_TEAM_ROLE_SYSTEM,
@@ -39,6 +39,7 @@ from adapters.fhir.systems import (
 )
 from adapters.fhir.tables import table
 from gateway import Address, Carer, Child, ChildRecord, Involvement
+from gateway.caf.fhir import consent_resource
 
 __all__ = ["add_record", "address", "relationship_concept"]
 
@@ -60,7 +61,9 @@ def add_record(builder: BundleBuilder, record: ChildRecord, index: int) -> None:
     for position, consent in enumerate(record.consents):
         builder.add(
             builder.full_url("record", index, "consent", position),
-            consent_resource(builder, consent, patient_url, None),
+            consent_resource(
+                consent, subject={"reference": patient_url}, practitioner=builder.practitioner, caf_url=None
+            ),
         )
 
 

@@ -12,7 +12,7 @@ orjson (fhir.resources is used only by the tests, to validate); the URIs must st
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
@@ -30,8 +30,11 @@ __all__ = [
     "GATEWAY_BASE",
     "LOCAL_ORGANISATION_SYSTEM",
     "PRACTITIONER_ID_SYSTEM",
+    "PractitionerReference",
     "caf_bundle",
+    "consent_resource",
     "export_caf",
+    "questionnaire_response",
 ]
 
 GATEWAY_BASE: Final = "https://ecm-gateway.example/fhir"
@@ -65,6 +68,9 @@ _DOMAINS: Final = (
 _NAME_USE: Final = {"usual": "usual", "former": "old", "preferred": "nickname", "alias": "temp"}
 _TELECOM_USE: Final = {"home": "home", "work": "work", "mobile": "mobile", "other": "temp"}
 _NAMESPACE: Final = uuid.UUID("6f1c1d3e-9f57-4c4b-8a57-2d7e0f3c5a11")
+
+PractitionerReference = Callable[[Practitioner], dict[str, Any]]
+"""Adds a practitioner to the Bundle being built (once) and answers a Reference to it."""
 
 
 class _Builder:
@@ -132,7 +138,7 @@ def _telecom(system: str, value: str, use: str | None) -> dict[str, Any]:
 
 
 def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")  # fractions kept when present
 
 
 def _strings(link_id: str, values: Sequence[str]) -> dict[str, Any]:
@@ -160,20 +166,26 @@ def _child(child_id: str | None) -> dict[str, Any]:
     return {"identifier": {"system": CHILD_ID_SYSTEM, "value": child_id}}
 
 
-def _questionnaire_response(builder: _Builder, caf: CafAssessment, child_id: str | None) -> dict[str, Any]:
+def questionnaire_response(
+    caf: CafAssessment, *, subject: dict[str, Any], practitioner: PractitionerReference
+) -> dict[str, Any]:
+    """The CAF as a QuestionnaireResponse of the gateway's CAF Questionnaire (``subject``: the child's Reference).
+
+    Shared by the CAF store's export and the ``fhir-r4-json`` writer, so a CAF has one FHIR shape.
+    """
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "meta": {"versionId": str(caf.version)},
         "identifier": {"system": CAF_ID_SYSTEM, "value": caf.caf_id},
         "questionnaire": CAF_QUESTIONNAIRE,
         "status": _STATUS[caf.status],
-        "subject": _child(child_id),
+        "subject": subject,
     }
     authored = caf.completed_date or caf.started_date
     if authored is not None:
         resource["authored"] = authored.isoformat()
     if caf.assessor is not None:
-        resource["author"] = builder.practitioner(caf.assessor)
+        resource["author"] = practitioner(caf.assessor)
     items: list[dict[str, Any]] = []
     for field, link_id, text in _DOMAINS:
         item = _domain(link_id, text, getattr(caf.domains, field))
@@ -190,14 +202,12 @@ def _questionnaire_response(builder: _Builder, caf: CafAssessment, child_id: str
             items.append(_date_item(link_id, value))
     if caf.lead_professional is not None:
         items.append(
-            {"linkId": "lead-professional", "answer": [{"valueReference": builder.practitioner(caf.lead_professional)}]}
+            {"linkId": "lead-professional", "answer": [{"valueReference": practitioner(caf.lead_professional)}]}
         )
     for action in caf.actions:
         parts = [_strings("description", [action.description])]
         if action.responsible is not None:
-            parts.append(
-                {"linkId": "responsible", "answer": [{"valueReference": builder.practitioner(action.responsible)}]}
-            )
+            parts.append({"linkId": "responsible", "answer": [{"valueReference": practitioner(action.responsible)}]})
         if action.due_date is not None:
             parts.append(_date_item("due-date", action.due_date))
         items.append({"linkId": "action", "item": parts})
@@ -206,22 +216,34 @@ def _questionnaire_response(builder: _Builder, caf: CafAssessment, child_id: str
     return resource
 
 
-def _consent(builder: _Builder, consent: Consent, child_id: str | None, caf_url: str, at: datetime) -> dict[str, Any]:
+def consent_resource(
+    consent: Consent,
+    *,
+    subject: dict[str, Any],
+    practitioner: PractitionerReference,
+    caf_url: str | None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """A Consent (``caf_url``: the QuestionnaireResponse it lets be shared, for a CAF consent).
+
+    ``at``: the status is as at that moment; without it, a consent is active until withdrawn.
+    """
+    active = consent.is_active(at) if at is not None else consent.withdrawn_at is None
     resource: dict[str, Any] = {
         "resourceType": "Consent",
         "identifier": [{"system": CONSENT_ID_SYSTEM, "value": consent.consent_id}],
-        "status": "active" if consent.is_active(at) else "inactive",
+        "status": "active" if active else "inactive",
         "scope": {"coding": [{"system": _CONSENT_SCOPE, "code": "patient-privacy"}]},
         "category": [
             {"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
             {"coding": [{"system": CONSENT_PURPOSE_SYSTEM, "code": consent.purpose}]},
         ],
-        "patient": _child(child_id),
+        "patient": subject,
         "dateTime": _instant(consent.given_at),
         "policyRule": {"coding": [{"system": _ACT_CODE, "code": "OPTIN"}]},
     }
     if consent.given_by_role == "child":
-        resource["performer"] = [_child(child_id)]
+        resource["performer"] = [subject]
     else:
         relationship = (
             {"coding": [{"system": _ROLE_CODE, "code": "PRN"}]}
@@ -231,7 +253,7 @@ def _consent(builder: _Builder, consent: Consent, child_id: str | None, caf_url:
         giver: dict[str, Any] = {
             "resourceType": "RelatedPerson",
             "id": "giver",
-            "patient": _child(child_id),
+            "patient": subject,
             "relationship": [relationship],
         }
         if consent.given_by_name is not None and (consent.given_by_name.family or consent.given_by_name.given):
@@ -240,7 +262,7 @@ def _consent(builder: _Builder, consent: Consent, child_id: str | None, caf_url:
         resource["performer"] = [{"reference": "#giver"}]
     if consent.obtained_by is not None:
         resource["extension"] = [
-            {"url": CONSENT_OBTAINED_BY_EXTENSION, "valueReference": builder.practitioner(consent.obtained_by)}
+            {"url": CONSENT_OBTAINED_BY_EXTENSION, "valueReference": practitioner(consent.obtained_by)}
         ]
     provision: dict[str, Any] = {"type": "permit", "period": {"start": _instant(consent.given_at)}}
     if consent.withdrawn_at is not None:
@@ -251,7 +273,8 @@ def _consent(builder: _Builder, consent: Consent, child_id: str | None, caf_url:
             {"role": role, "reference": {"identifier": {"system": LOCAL_ORGANISATION_SYSTEM, "value": code}}}
             for code in consent.scope
         ]
-    provision["data"] = [{"meaning": "instance", "reference": {"reference": caf_url}}]
+    if caf_url is not None:
+        provision["data"] = [{"meaning": "instance", "reference": {"reference": caf_url}}]
     resource["provision"] = provision
     return resource
 
@@ -260,9 +283,14 @@ def caf_bundle(caf: CafAssessment, *, child_id: str | None, at: datetime) -> dic
     """The CAF and its consents (status as at ``at``) as a FHIR R4 ``collection`` Bundle (a dict)."""
     builder = _Builder(caf.caf_id, caf.version)
     caf_url = builder.url("questionnaire-response")
-    builder.entries.append({"fullUrl": caf_url, "resource": _questionnaire_response(builder, caf, child_id)})
+    subject = _child(child_id)
+    resource = questionnaire_response(caf, subject=subject, practitioner=builder.practitioner)
+    builder.entries.append({"fullUrl": caf_url, "resource": resource})
     for position, consent in enumerate(caf.consents):
-        builder.add(builder.url("consent", position), _consent(builder, consent, child_id, caf_url, at))
+        builder.add(
+            builder.url("consent", position),
+            consent_resource(consent, subject=subject, practitioner=builder.practitioner, caf_url=caf_url, at=at),
+        )
     return {"resourceType": "Bundle", "type": "collection", "timestamp": _instant(at), "entry": builder.entries}
 
 
