@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 import typer
 from rich.table import Table
@@ -10,19 +12,26 @@ from rich.table import Table
 from gateway.cli.output import console, error_console
 from gateway.errors import ConfigurationError
 from gateway.security import ClientStore
-from gateway.security.scopes import SCOPES
+from gateway.security.scopes import SCOPES, Scope
 from gateway.settings import load_settings
 from gateway.storage import open_database
 
 __all__ = ["app"]
+
+T = TypeVar("T")
 
 _SCOPE_HELP = f"Scope to grant (repeat): {', '.join(sorted(SCOPES))}."
 
 app = typer.Typer(help="Manage supplier clients: add, list, revoke, issue API keys, register public keys.")
 
 
-def _store() -> ClientStore:
-    return ClientStore(open_database(load_settings().effective_database_url))
+def _with_store(action: Callable[[ClientStore], T]) -> T:
+    """``action`` applied to the client registry, with its database closed afterwards."""
+    database = open_database(load_settings().effective_database_url)
+    try:
+        return action(ClientStore(database))
+    finally:
+        database.dispose()
 
 
 @app.command("add")
@@ -38,7 +47,10 @@ def add(
     Example: ecm-gateway clients add acme-cms --name "Acme CMS" --supplier acme --la 201 --la 202 --scope submit
     """
     try:
-        client = _store().add(client_id, name=name, supplier_id=supplier, la_codes=la_codes, scopes=scopes)  # type: ignore[arg-type]
+        granted = cast("list[Scope]", scopes)  # checked by the registry: an unknown scope is refused
+        client = _with_store(
+            lambda store: store.add(client_id, name=name, supplier_id=supplier, la_codes=la_codes, scopes=granted)
+        )
     except ConfigurationError as exc:
         error_console.print(str(exc))
         raise typer.Exit(2) from exc
@@ -56,7 +68,7 @@ def list_clients() -> None:
     table = Table()
     for column in ("client", "name", "supplier", "LA codes", "scopes", "status"):
         table.add_column(column)
-    for client in _store().list():
+    for client in _with_store(ClientStore.list):
         table.add_row(
             client.client_id,
             client.name,
@@ -74,7 +86,7 @@ def revoke(client_id: str = typer.Argument(..., help="Client id to revoke.")) ->
 
     Example: ecm-gateway clients revoke acme-cms
     """
-    if not _store().revoke(client_id):
+    if not _with_store(lambda store: store.revoke(client_id)):
         error_console.print(f"no active client {client_id!r}")
         raise typer.Exit(1)
     console.print(f"revoked {client_id} and all its keys")
@@ -87,7 +99,7 @@ def api_key(client_id: str = typer.Argument(..., help="Client id to issue a key 
     Example: ecm-gateway clients api-key acme-cms
     """
     try:
-        issued = _store().issue_api_key(client_id)
+        issued = _with_store(lambda store: store.issue_api_key(client_id))
     except ConfigurationError as exc:
         error_console.print(str(exc))
         raise typer.Exit(2) from exc
@@ -107,8 +119,37 @@ def add_key(
     Example: ecm-gateway clients add-key acme-cms --kid acme-2026 --alg ES256 --public-key acme.pub.pem
     """
     try:
-        _store().add_public_key(client_id, kid=kid, algorithm=algorithm, public_key_pem=pem.read_text("ascii"))
+        public_key_pem = pem.read_text("ascii")
+        _with_store(
+            lambda store: store.add_public_key(client_id, kid=kid, algorithm=algorithm, public_key_pem=public_key_pem)
+        )
     except (ConfigurationError, OSError, UnicodeDecodeError) as exc:
         error_console.print(str(exc) if isinstance(exc, ConfigurationError) else f"cannot read {pem}")
         raise typer.Exit(2) from exc
     console.print(f"registered key {kid} ({algorithm}) for {client_id}")
+
+
+@app.command("revoke-key")
+def revoke_key(kid: str = typer.Argument(..., help="Key id (kid) of the public key to retire.")) -> None:
+    """Retire one signing key of a client (key rotation): assertions naming this kid are refused from now on.
+
+    Register the new key with `clients add-key` first, let the supplier switch, then retire the old one.
+
+    Example: ecm-gateway clients revoke-key acme-2025
+    """
+    if not _with_store(lambda store: store.revoke_public_key(kid)):
+        error_console.print(f"no active public key {kid!r}")
+        raise typer.Exit(1)
+    console.print(f"retired key {kid}")
+
+
+@app.command("revoke-api-key")
+def revoke_api_key(key_id: str = typer.Argument(..., help="Key id printed when the API key was issued.")) -> None:
+    """Revoke one API key (rotation: issue a new one with `clients api-key`, switch, then revoke the old).
+
+    Example: ecm-gateway clients revoke-api-key Xy3kQ9mT2vB7nR4p
+    """
+    if not _with_store(lambda store: store.revoke_api_key(key_id)):
+        error_console.print(f"no active API key {key_id!r}")
+        raise typer.Exit(1)
+    console.print(f"revoked API key {key_id}")
