@@ -8,12 +8,22 @@ called; schemas are only ever loaded from the gateway's vendored copies.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Iterator
-from typing import IO, Final, Literal
+from typing import IO, Any, Final, Literal
 
 from lxml import etree
 
-__all__ = ["XINCLUDE_NS", "UnsafeXmlError", "hardened_parser", "iterparse_hardened", "parse_hardened"]
+from gateway import ConfigurationError
+
+__all__ = [
+    "XINCLUDE_NS",
+    "UnsafeXmlError",
+    "hardened_parser",
+    "iterparse_hardened",
+    "offline_xmlschema",
+    "parse_hardened",
+]
 
 XINCLUDE_NS: Final = "http://www.w3.org/2001/XInclude"
 _XINCLUDE_PREFIXES: Final = ("{http://www.w3.org/2001/XInclude}", "{http://www.w3.org/2003/XInclude}")
@@ -95,3 +105,23 @@ def iterparse_hardened(
             yield event, element
     if not checked and context.root is not None:
         _check_docinfo(context.root.getroottree())
+
+
+def offline_xmlschema(source_text: bytes, label: str) -> Any:
+    """An :mod:`xmlschema` XSD 1.0 schema of ``source_text`` that may load nothing from anywhere
+    (``allow="none"``, ``defuse="always"``), for explaining validation failures in detail.
+
+    Raises :class:`ConfigurationError` if it loads with any warning (an import it could not resolve, a
+    construct it skipped): an explanation from half a schema would mislead the supplier.
+    """
+    import xmlschema  # noqa: PLC0415 - heavy, and only needed once something fails validation
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        schema = xmlschema.XMLSchema10(source_text.decode("utf-8"), allow="none", defuse="always")
+    if caught:
+        raise ConfigurationError(
+            f"the {label} schema loaded with warnings (it must load completely, offline): "
+            + "; ".join(str(w.message) for w in caught)
+        )
+    return schema

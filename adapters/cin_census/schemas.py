@@ -14,7 +14,6 @@ come from the same files, so the mapping, the writer and the synthetic generator
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from adapters._xml import parse_hardened
+from adapters._xml import offline_xmlschema, parse_hardened
 from adapters.cin_census.census import SUPPORTED_YEARS, census_label
 from gateway import ConfigurationError
 from gateway.resources import data_dir
@@ -108,17 +107,7 @@ class CensusSchema:
     @cached_property
     def explainer(self) -> Any:
         """The :mod:`xmlschema` schema built from the same text (loaded on first failure only)."""
-        import xmlschema  # noqa: PLC0415 - heavy, and only needed for children that fail
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            schema = xmlschema.XMLSchema10(self.source_text.decode("utf-8"), allow="none", defuse="always")
-        if caught:
-            raise ConfigurationError(
-                f"the CIN census {self.label} schema loaded with warnings (it must load completely, offline): "
-                + "; ".join(str(w.message) for w in caught)
-            )
-        return schema
+        return offline_xmlschema(self.source_text, f"CIN census {self.label}")
 
 
 def _load(year: int) -> CensusSchema:

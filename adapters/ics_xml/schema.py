@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import warnings
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from adapters._xml import parse_hardened
+from adapters._xml import offline_xmlschema, parse_hardened
 from gateway import ConfigurationError
 from gateway.resources import data_dir
 
@@ -98,17 +97,7 @@ class IcsSchema:
     @cached_property
     def explainer(self) -> Any:
         """The :mod:`xmlschema` schema built from the same text (loaded on the first failure only)."""
-        import xmlschema  # noqa: PLC0415 - heavy, and only needed for elements that fail
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            schema = xmlschema.XMLSchema10(self.source_text.decode("utf-8"), allow="none", defuse="always")
-        if caught:
-            raise ConfigurationError(
-                "the ics-xml schema loaded with warnings (it must load completely, offline): "
-                + "; ".join(str(w.message) for w in caught)
-            )
-        return schema
+        return offline_xmlschema(self.source_text, "ics-xml")
 
 
 def _compile(text: bytes) -> etree.XMLSchema:
