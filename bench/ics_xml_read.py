@@ -120,7 +120,7 @@ def throughput(children: int, repeat: int) -> None:
         for element in elements:
             decoding = _Decoding("bench.xml")
             data = decoding.model(CHILD_RECORD.members, CHILD_RECORD.fixed, element, "/x", "")
-            data["lineage"] = decoding.lineage
+            data["lineage"] = decoding.built_lineage()
             out.append(data)
         return out
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import orjson
 from pydantic import ValidationError
 
+from adapters._json import JsonProblem, load_json
 from gateway import ChildRecord, Issue, ReadEvent, SourceFile, SourceLocation, SubmissionHeader
 
 __all__ = ["FORMAT_ID", "CanonicalJsonlReader", "CanonicalJsonlWriter"]
@@ -47,11 +48,19 @@ class CanonicalJsonlReader:
         if len(raw) > _MAX_LINE_BYTES:
             yield Issue(rule="read/too-large", severity="error", message="line longer than 1 MB", location=where)
             return
-        try:
-            data = orjson.loads(raw)  # refuses NaN/Infinity and invalid UTF-8
-        except orjson.JSONDecodeError:
-            yield Issue(rule="read/json-syntax", severity="error", message="line is not valid JSON", location=where)
+        # The hardened loader: refuses NaN/Infinity, invalid UTF-8, duplicate keys, huge numbers, deep nesting
+        # and control characters (NUL ...) inside strings, each located.
+        loaded = load_json(raw, max_bytes=_MAX_LINE_BYTES)
+        if isinstance(loaded, JsonProblem):
+            yield self._problem(file, number, loaded)
             return
+        if loaded.bad_strings:
+            for problem in loaded.bad_strings:
+                yield self._problem(file, number, problem)
+            return
+        for note in loaded.notes:
+            yield self._problem(file, number, note)
+        data = loaded.value
         if not isinstance(data, dict):
             yield Issue(rule="read/json-shape", severity="error", message="line is not a JSON object", location=where)
             return
@@ -65,6 +74,15 @@ class CanonicalJsonlReader:
                     message=str(error["msg"]),
                     location=SourceLocation(file=file, line=number, path=_pointer(error["loc"])),
                 )
+
+    @staticmethod
+    def _problem(file: str, number: int, problem: JsonProblem) -> Issue:
+        return Issue(
+            rule=problem.rule,
+            severity=problem.severity,
+            message=problem.message,
+            location=SourceLocation(file=file, line=number, path=problem.pointer),
+        )
 
 
 class CanonicalJsonlWriter:

@@ -2,7 +2,9 @@
 
 Every value is parsed from the element that carries it and recorded with its JSON pointer, its source
 (line and XPath in the supplier's file) and the mapping step. A value that is not a code of the census
-year, not a date, or out of range is left unset and reported (``map/...``), never replaced by a default.
+year, not a date, or out of range is left unset and reported (``map/...``), never replaced by a default —
+except a code that a DfE rule checks (ethnicity, disability, referral source, primary need, reason for
+closure, category of abuse), which is kept as sent, and reported, so that the rule can fire on it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from typing import Any, Final
 from lxml import etree
 
 from adapters.cin_census.schemas import CensusSchema
-from gateway import Issue, SourceLocation
+from gateway import Coding, Issue, Lineage, LineageRow, SourceLocation
 from gateway.codes import DFE_ETHNICITY, sex_from_census_gender
 
 __all__ = [
     "FORMAT_ID",
+    "KEPT",
+    "KNOWN_DATES",
     "PART_IDS",
+    "STEP_PREFIX",
     "YES_NO",
     "ChildMapper",
     "HeaderFacts",
@@ -30,10 +35,13 @@ __all__ = [
 ]
 
 FORMAT_ID: Final = "cin-census-xml"
-_STEP: Final = FORMAT_ID + ":"
+STEP_PREFIX: Final = FORMAT_ID + ":"
+"""Every mapping step id of this reader starts with this (``cin-census-xml:PersonBirthDate``)."""
 YES_NO: Final = {"true": True, "TRUE": True, "1": True, "false": False, "FALSE": False, "0": False}
 """Every yes/no code of every census year (a year's own schema decides which of them it accepts)."""
 _MAX_PREVIOUS_PLANS: Final = 999
+KEPT: Final = "kept as sent, for the DfE rule that checks it"
+"""How a message says that a code outside the census list was kept (see :meth:`ChildMapper.code`)."""
 _Data = dict[str, Any]
 
 
@@ -76,6 +84,8 @@ def part_id(episode: str, tag: str, number: int) -> str:
 
 _DATES: dict[str, date | None] = {}
 _DATES_MAX: Final = 50_000
+KNOWN_DATES: Final = _DATES
+"""The memo of :func:`parse_date` (text -> date or ``None``), for hot loops to look in before calling it."""
 
 
 def parse_date(text: str) -> date | None:
@@ -104,29 +114,32 @@ class ChildMapper:
     """Collects canonical data, lineage and issues for one child during the single pass."""
 
     def __init__(self, schema: CensusSchema, header: HeaderFacts, position: int) -> None:
+        self.schema = schema
         self.codes = schema.codes
-        self.census = f"census {schema.label}"
         self.file = header.file
         self.header = header
         self.position = position
         self.base = f"/Message/Children/Child[{position}]"
-        self.lineage: list[tuple[str, int | None, str | None, str]] = []
+        self.lineage: list[LineageRow] = []
+        """``(field, file, line, row, column, path, step)`` rows, as :meth:`Lineage.from_rows` takes them."""
         self.issues: list[Issue] = []
         self.la_child_id: str | None = None
+
+    @property
+    def census(self) -> str:
+        """``census 2024-25``, for messages."""
+        return f"census {self.schema.label}"
 
     # -- recording ------------------------------------------------------------------------------------
 
     def source(self, pointer: str, element: etree._Element, path: str, step: str) -> None:
         """Record that ``pointer`` was set from ``element`` (at ``path``) by mapping step ``step``."""
-        self.lineage.append((pointer, element.sourceline, path, step))
+        self.lineage.append((pointer, self.file, element.sourceline, None, None, path, STEP_PREFIX + step))
 
-    def lineage_data(self) -> list[_Data]:
-        """The lineage as ``FieldSource``-shaped data."""
-        file = self.file
-        return [
-            {"field": pointer, "source": {"file": file, "line": line, "path": path}, "step": _STEP + step}
-            for pointer, line, path, step in self.lineage
-        ]
+    def built_lineage(self) -> Lineage:
+        """The lineage recorded so far. Its rows are right by construction (strings, and lines from lxml),
+        so they are validated when first looked at or serialised, not on this hot path."""
+        return Lineage.from_rows(self.lineage, check=False)
 
     def problem(self, rule: str, message: str, element: etree._Element, path: str) -> None:
         self.issues.append(
@@ -149,7 +162,11 @@ class ChildMapper:
             )
         return value
 
-    def code(self, element: etree._Element, path: str, list_name: str | None = None) -> str | None:
+    def code(
+        self, element: etree._Element, path: str, list_name: str | None = None, *, keep: bool = False
+    ) -> str | None:
+        """The element's code when it is in the census year's list; otherwise reported and ``None`` — or,
+        with ``keep``, the code as sent (not blank), for fields whose validity a DfE rule checks."""
         name = list_name or str(element.tag)
         text = (element.text or "").strip()
         codes = self.codes.get(name)
@@ -157,6 +174,9 @@ class ChildMapper:
             self.problem("map/unknown-element", f"{element.tag} is not part of {self.census}", element, path)
             return None
         if text not in codes:
+            if keep and text:
+                self.problem("map/unknown-code", f"{element.tag} is not a {self.census} code; {KEPT}", element, path)
+                return text
             self.problem("map/unknown-code", f"{element.tag} is not a {self.census} code; left unset", element, path)
             return None
         return text
@@ -178,20 +198,33 @@ class ChildMapper:
 
     def identifiers(self, section: etree._Element, path: str, child: _Data) -> None:
         former: list[str] = []
+        lineage, file = self.lineage, self.file
         for element in section:
             tag = element.tag
-            if not isinstance(tag, str):
+            field = _IDENTIFIER_FIELDS.get(tag)
+            if field is None and not isinstance(tag, str):
                 continue
             epath = f"{path}/{tag}"
-            text = (element.text or "").strip()
-            if tag == "LAchildID":
+            text = element.text
+            text = text.strip() if text else ""
+            if field is not None:
+                if field in child:
+                    continue  # a repeated element: the schema reports it; the first one is kept
+                if tag == "UPN":
+                    value: object = text or None
+                elif tag == "UPNunknown":
+                    value = self.code(element, epath)
+                else:
+                    value = _DATES.get(text) or self.date(element, epath)
+                if value is not None:
+                    child[field] = value
+                    lineage.append((f"/child/{field}", file, element.sourceline, None, None, epath, _STEPS[tag]))
+            elif tag == "LAchildID":
                 if text and self.la_child_id is None:
                     self.la_child_id = text
                     self.local_id(element, epath, child, text)
                 elif not text:
                     self.problem("map/missing-value", "LAchildID is empty: the child has no local id", element, epath)
-            elif tag in ("UPN", "UPNunknown", "PersonBirthDate", "ExpectedPersonBirthDate", "PersonDeathDate"):
-                self.identifier(tag, element, epath, text, child)
             elif tag == "FormerUPN":
                 if text:
                     self.source(f"/child/former_upns/{len(former)}", element, epath, tag)
@@ -207,21 +240,17 @@ class ChildMapper:
             return  # reported once for the file (read/missing-la-code)
         child["local_ids"] = [{"la_code": header.la_code, "la_child_id": text}]
         self.source("/child/local_ids/0/la_child_id", element, path, "LAchildID")
-        self.lineage.append(("/child/local_ids/0/la_code", header.la_line, header.la_path, header.la_step))
-
-    def identifier(self, tag: str, element: etree._Element, path: str, text: str, child: _Data) -> None:
-        field = _IDENTIFIER_FIELDS[tag]
-        if field in child:
-            return  # a repeated element: the schema reports it; the first one is kept
-        if tag == "UPN":
-            value: object = text or None
-        elif tag == "UPNunknown":
-            value = self.code(element, path)
-        else:
-            value = self.date(element, path)
-        if value is not None:
-            child[field] = value
-            self.source(f"/child/{field}", element, path, tag)
+        self.lineage.append(
+            (
+                "/child/local_ids/0/la_code",
+                self.file,
+                header.la_line,
+                None,
+                None,
+                header.la_path,
+                STEP_PREFIX + header.la_step,
+            )
+        )
 
     def sex(self, tag: str, element: etree._Element, path: str, child: _Data) -> None:
         if "sex" in child:
@@ -236,15 +265,27 @@ class ChildMapper:
         child["sex"] = value
         self.source("/child/sex", element, path, tag)
 
+    def ethnicity(self, code: str) -> Coding | dict[str, Any]:
+        """The DfE ethnicity coding of ``code``: one shared (immutable) model per code of the year's list."""
+        known = _ETHNICITIES.get((self.schema.year, code))
+        if known is not None:
+            return known
+        description = self.codes["Ethnicity"].get(code)
+        if description is None:  # kept as sent: not in the list, so no description and not shared
+            return {"system": DFE_ETHNICITY, "code": code}
+        coding = _ETHNICITIES[(self.schema.year, code)] = Coding(
+            system=DFE_ETHNICITY, code=code, display=description or None
+        )
+        return coding
+
     def characteristics(self, section: etree._Element, path: str, child: _Data) -> None:
         for element in section:
             tag = element.tag
             if tag == "Ethnicity" and "ethnicity" not in child:
                 epath = f"{path}/Ethnicity"
-                code = self.code(element, epath)
+                code = self.code(element, epath, keep=True)
                 if code is not None:
-                    display = self.codes["Ethnicity"][code] or None
-                    child["ethnicity"] = {"system": DFE_ETHNICITY, "code": code, "display": display}
+                    child["ethnicity"] = self.ethnicity(code)
                     self.source("/child/ethnicity", element, epath, "Ethnicity")
             elif tag == "Disabilities":
                 disabilities: list[str] = child.setdefault("disabilities", [])
@@ -254,16 +295,21 @@ class ChildMapper:
                         continue
                     position += 1
                     ipath = f"{path}/Disabilities/Disability[{position}]"
-                    code = self.code(item, ipath)
+                    code = self.code(item, ipath, keep=True)
                     if code is not None:
                         self.source(f"/child/disabilities/{len(disabilities)}", item, ipath, "Disability")
                         disabilities.append(code)
 
 
-_IDENTIFIER_FIELDS: Final = {
+_ETHNICITIES: dict[tuple[int, str], Coding] = {}
+"""(census year, code) -> its coding; bounded by the years' code lists (only listed codes are kept here)."""
+
+_IDENTIFIER_FIELDS: Final[dict[object, str]] = {
     "UPN": "upn",
     "UPNunknown": "upn_unknown_reason",
     "PersonBirthDate": "birth_date",
     "ExpectedPersonBirthDate": "expected_birth_date",
     "PersonDeathDate": "death_date",
 }
+"""The ``ChildIdentifiers`` elements that set one field each (a UPN, a UPN-unknown code or a date)."""
+_STEPS: Final[dict[object, str]] = {tag: f"{STEP_PREFIX}{tag}" for tag in _IDENTIFIER_FIELDS}

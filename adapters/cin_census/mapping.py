@@ -13,8 +13,7 @@ file (``201/C123/cin1/assessment2``) — so re-reading the same file gives the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -26,17 +25,17 @@ from gateway import ChildRecord, Issue
 __all__ = ["ChildData", "MappedChild", "child_data", "map_child"]
 
 
-@dataclass(frozen=True, slots=True)
-class ChildData:
-    """One child mapped to ``ChildRecord``-shaped plain data (not yet validated by the model)."""
+class ChildData(NamedTuple):
+    """One child mapped to ``ChildRecord``-shaped plain data (not yet validated by the model).
+
+    Immutable like a frozen dataclass, and cheaper to make once per child."""
 
     data: dict[str, Any]
     la_child_id: str | None
     issues: tuple[Issue, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class MappedChild:
+class MappedChild(NamedTuple):
     """The outcome of mapping one child."""
 
     record: ChildRecord
@@ -48,24 +47,23 @@ def child_data(child: etree._Element, schema: CensusSchema, header: HeaderFacts,
     """The single pass over the ``position``-th (1-based) ``<Child>``: canonical data, lineage and issues."""
     mapper = ChildMapper(schema, header, position)
     data: dict[str, Any] = {}
-    sections = [node for node in child if isinstance(node.tag, str)]
-    for node in sections:
-        if node.tag == "ChildIdentifiers":
+    sections = [(node.tag, node) for node in child]
+    for tag, node in sections:  # first: the LA child id gives the episodes their ids
+        if tag == "ChildIdentifiers":
             mapper.identifiers(node, f"{mapper.base}/ChildIdentifiers", data)
             break
     record: dict[str, Any] = {"child": data}
     key = record_key(header.la_code, mapper.la_child_id, position)
     episode = 0
-    for node in sections:
-        tag = node.tag
-        if tag == "ChildCharacteristics":
-            mapper.characteristics(node, f"{mapper.base}/ChildCharacteristics", data)
-        elif tag == "CINdetails":
+    for tag, node in sections:
+        if tag == "CINdetails":
             episode += 1
             map_episode(mapper, node, episode, key, record)
+        elif tag == "ChildCharacteristics":
+            mapper.characteristics(node, f"{mapper.base}/ChildCharacteristics", data)
     if not data.get("disabilities", True):
         del data["disabilities"]
-    record["lineage"] = mapper.lineage_data()
+    record["lineage"] = mapper.built_lineage()
     return ChildData(record, mapper.la_child_id, tuple(mapper.issues))
 
 

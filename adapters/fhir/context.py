@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from adapters._json import JsonDocument
-from gateway import FieldSource, Issue, Severity, SourceLocation
+from gateway import Issue, Lineage, LineageRow, Severity, SourceLocation
 
 __all__ = ["FORMAT_ID", "Collector", "Entry", "LoadedFile", "issue_at"]
 
@@ -81,7 +81,8 @@ class Collector:
     """Issues and lineage for one child record while it is being built."""
 
     issues: list[_PendingIssue] = field(default_factory=list)
-    lineage: list[FieldSource] = field(default_factory=list)
+    lineage: list[LineageRow] = field(default_factory=list)
+    """``(field, file, line, row, column, path, step)`` rows, as :meth:`~gateway.Lineage.from_rows` takes them."""
 
     def issue(
         self,
@@ -99,12 +100,12 @@ class Collector:
     def source(self, canonical: str, entry: Entry, path: str, element: str) -> None:
         """Record that canonical field ``canonical`` was set from ``path`` in ``entry`` by step ``element``."""
         self.lineage.append(
-            FieldSource(
-                field=canonical,
-                source=SourceLocation(file=entry.file.name, path=entry.at(path) or "/"),
-                step=f"{FORMAT_ID}:{element}",
-            )
+            (canonical, entry.file.name, None, None, None, entry.at(path) or "/", f"{FORMAT_ID}:{element}")
         )
+
+    def built_lineage(self) -> Lineage:
+        """The lineage recorded so far, validated (one call for every entry)."""
+        return Lineage.from_rows(self.lineage)
 
     def finish(self, child: str | None, record_index: int | None = None) -> list[Issue]:
         """The issues, located (with lines) and labelled with the record's LA child id; canonical paths

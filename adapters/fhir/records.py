@@ -147,7 +147,7 @@ def _record(group: _Group, pool: ResourcePool, record_index: int) -> Iterator[Re
             consents=tuple(consents),
             assessments=assessments,
             caf_assessments=tuple(cafs),
-            lineage=tuple(collector.lineage),
+            lineage=collector.built_lineage(),
         )
     except ValidationError as exc:
         # A mapping bug, not bad data: report it without the data, and keep the other children.

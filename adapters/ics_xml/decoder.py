@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from adapters.ics_xml.elements import CHILD_RECORD
 from adapters.ics_xml.layout import OWN_TEXT, Group, Member, Part, Value
 from adapters.ics_xml.schema import FORMAT_ID, NAMESPACE
-from gateway import ChildRecord
+from gateway import ChildRecord, Lineage, LineageRow
 
 __all__ = ["DecodeError", "collapse", "decode_child", "element_text"]
 
@@ -148,12 +148,16 @@ class _Decoding:
     """Decoding one ``<Child>``: the file name and the lineage collected so far (as plain data)."""
 
     file: str
-    lineage: list[Data] = field(default_factory=list)
+    lineage: list[LineageRow] = field(default_factory=list)
+    """``(field, file, line, row, column, path, step)`` rows, as :meth:`~gateway.Lineage.from_rows` takes them."""
 
     def note(self, pointer: str, line: int | None, path: str, step: str) -> None:
-        self.lineage.append(
-            {"field": pointer, "source": {"file": self.file, "line": line, "path": path}, "step": _STEP_PREFIX + step}
-        )
+        self.lineage.append((pointer, self.file, line, None, None, path, _STEP_PREFIX + step))
+
+    def built_lineage(self) -> Lineage:
+        """The lineage so far. Its rows are right by construction (strings, and lines from lxml), so they
+        are validated when first looked at or serialised, not on this hot path."""
+        return Lineage.from_rows(self.lineage, check=False)
 
     def model(
         self, members: tuple[Member, ...], fixed: dict[str, str], element: etree._Element, xpath: str, pointer: str
@@ -198,11 +202,15 @@ class _Decoding:
                 text = (child.text or "") if len(child) == 0 else element_text(child)
                 target[member.field] = text if member.kind == "text" else collapse(text)
                 self.lineage.append(
-                    {
-                        "field": f"{base}/{member.field}",
-                        "source": {"file": self.file, "line": child.sourceline, "path": f"{xpath}/{local}"},
-                        "step": _STEP_PREFIX + local,
-                    }
+                    (
+                        f"{base}/{member.field}",
+                        self.file,
+                        child.sourceline,
+                        None,
+                        None,
+                        f"{xpath}/{local}",
+                        _STEP_PREFIX + local,
+                    )
                 )
             elif shape == _PART:
                 assert isinstance(member, Part)  # noqa: S101
@@ -251,14 +259,14 @@ def decode_child(element: etree._Element, *, file: str, xpath: str) -> ChildReco
     """Decode one schema-valid ``<Child>`` (at ``xpath`` in ``file``). Raises :class:`DecodeError`."""
     decoding = _Decoding(file)
     data = decoding.model(CHILD_RECORD.members, CHILD_RECORD.fixed, element, xpath, "")
-    data["lineage"] = decoding.lineage
+    data["lineage"] = decoding.built_lineage()
     try:
         return ChildRecord.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False, include_context=False)[0]
         pointer = "".join(f"/{part}" for part in first["loc"])
-        source = next((entry["source"] for entry in decoding.lineage if entry["field"] == pointer), None)
-        path, line = (source["path"], source["line"]) if isinstance(source, dict) else (xpath, element.sourceline)
+        source = next((row for row in decoding.lineage if row[0] == pointer), None)
+        path, line = (source[5], source[2]) if source is not None else (xpath, element.sourceline)
         raise DecodeError(
             f"the canonical model refused the value of {pointer} ({first['type']})",
             path=str(path),

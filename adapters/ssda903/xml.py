@@ -58,7 +58,7 @@ def _name(element: Any) -> str | None:
     tag = element.tag
     if not isinstance(tag, str):
         return None  # comment or processing instruction
-    return str(etree.QName(tag).localname)
+    return tag.rpartition("}")[2]  # the local name of ``{namespace}name`` (as etree.QName gives it, faster)
 
 
 def _leaves(element: Any, path: str, file: str) -> tuple[dict[str, str], dict[str, dict[str, Any]], list[Any]]:

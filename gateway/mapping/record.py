@@ -9,17 +9,18 @@ a ``map/invalid`` issue located at its source (found through the lineage), and t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from gateway.mapping.engine import MappingSpec
 from gateway.mapping.rows import MappedRow, set_path, split_target
-from gateway.model import ChildRecord, Issue, SourceLocation
+from gateway.model import ChildRecord, Issue, Lineage, LineageRow, SourceLocation
 
 __all__ = ["RecordBuilder"]
 
 _MAX_REPAIRS = 5
+_SOURCE_KEYS: Final = frozenset({"file", "line", "row", "column", "path"})
 
 
 def _pointer(parts: tuple[Any, ...]) -> str:
@@ -133,7 +134,7 @@ class RecordBuilder:
         reported: set[str] = set()
         for _ in range(_MAX_REPAIRS):
             try:
-                return ChildRecord.model_validate({**self.data, "lineage": self.lineage})
+                return ChildRecord.model_validate({**self.data, "lineage": _lineage(self.lineage)})
             except ValidationError as exc:
                 errors = exc.errors(include_input=False, include_url=False)
             drops: set[tuple[Any, ...]] = set()
@@ -209,6 +210,25 @@ class RecordBuilder:
                 index, _, tail = rest.partition("/")
                 if index.isdigit() and int(index) > removed:
                     entry["field"] = f"{head}{int(index) - 1}" + (f"/{tail}" if tail else "")
+
+
+def _lineage(entries: list[dict[str, Any]]) -> Lineage | list[dict[str, Any]]:
+    """The entries as a :class:`~gateway.Lineage` (one validation call for all of them), or as they are
+    (validated entry by entry as ``FieldSource`` data, as before) when one is not of that shape."""
+    rows: list[LineageRow] = []
+    append = rows.append
+    keys = _SOURCE_KEYS
+    for entry in entries:
+        source = entry.get("source")
+        if len(entry) != 3 or type(source) is not dict or not keys.issuperset(source):
+            return entries
+        get = source.get
+        row = (entry.get("field"), get("file"), get("line"), get("row"), get("column"), get("path"), entry.get("step"))
+        append(row)  # type: ignore[arg-type]  # checked below, all rows in one call
+    try:
+        return Lineage.from_rows(rows)
+    except ValidationError:
+        return entries
 
 
 def _under(field: str, pointer: str) -> bool:

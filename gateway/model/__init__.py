@@ -16,7 +16,7 @@ from gateway.model.case import (
 )
 from gateway.model.envelope import Envelope
 from gateway.model.issue import Issue, Severity
-from gateway.model.lineage import FieldSource, SourceLocation
+from gateway.model.lineage import FieldSource, Lineage, LineageRow, SourceLocation
 from gateway.model.message import SCHEMA_VERSION, CanonicalMessage, ChildRecord
 from gateway.model.person import (
     Address,
@@ -54,6 +54,8 @@ __all__ = [
     "FieldSource",
     "Involvement",
     "Issue",
+    "Lineage",
+    "LineageRow",
     "LocalId",
     "LookedAfterEpisode",
     "MissingEpisode",

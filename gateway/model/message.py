@@ -19,7 +19,7 @@ from gateway.model.case import (
 )
 from gateway.model.envelope import Envelope
 from gateway.model.issue import Issue
-from gateway.model.lineage import FieldSource
+from gateway.model.lineage import Lineage
 from gateway.model.person import Carer, Child
 
 __all__ = ["SCHEMA_VERSION", "CanonicalMessage", "ChildRecord"]
@@ -47,7 +47,7 @@ class ChildRecord(CanonicalModel):
     caf_assessments: tuple[CafAssessment, ...] = ()
     purge: bool = False
     """The supplier asks for this child's record to be purged (DfE CSC API ``purge`` flag)."""
-    lineage: tuple[FieldSource, ...] = ()
+    lineage: Lineage = Lineage()
 
 
 class CanonicalMessage(CanonicalModel):

@@ -27,8 +27,8 @@ RULE = RecordRule(
     applies_to=("cin_episodes",),
     doc=RuleDoc(
         checks=(
-            "If ReasonForClosure is present, it is RC1-RC9. (The CIN census reader reports a code outside the "
-            "schema's list itself, as xsd/enumeration, and leaves it unset.)"
+            "If ReasonForClosure is present, it is RC1-RC9. (The CIN census reader also reports a code outside "
+            "the schema's list, as xsd/enumeration, and keeps it as sent for this rule.)"
         ),
         why="Closure reasons are counted by DfE; an unknown code cannot be.",
         fix="Use a code from the Reason for Closure table.",

@@ -27,8 +27,8 @@ RULE = RecordRule(
     applies_to=("cin_episodes",),
     doc=RuleDoc(
         checks=(
-            "If PrimaryNeedCode is present, it is N0-N9. (The CIN census reader reports a code outside the schema's "
-            "list itself, as xsd/enumeration, and leaves it unset.)"
+            "If PrimaryNeedCode is present, it is N0-N9. (The CIN census reader also reports a code outside the "
+            "schema's list, as xsd/enumeration, and keeps it as sent for this rule.)"
         ),
         why="Children in need are counted by primary need; an unknown code cannot be.",
         fix="Use a code from the Primary Need table.",
