@@ -19,6 +19,7 @@ from gateway.model import CanonicalMessage, ChildRecord, Envelope, Issue, Source
 
 __all__ = [
     "Check",
+    "HeaderAwareCheck",
     "Outcome",
     "ProcessResult",
     "new_envelope",
@@ -30,6 +31,22 @@ __all__ = [
 Outcome = Literal["accepted", "rejected"]
 Check = Callable[[CanonicalMessage], Iterable[Issue]]
 """A conformance step: reads a canonical message and yields issues (``conformance`` provides these)."""
+
+
+@dataclass(frozen=True)
+class HeaderAwareCheck:
+    """A conformance step that is also told what the reader's :class:`SubmissionHeader` declared.
+
+    The canonical message keeps the envelope, not the header, yet some rules judge the header itself (the
+    CIN census ``ReferenceDate``, DfE rule 100) and the profile may depend on it (the census year).
+    :func:`process` calls ``run(message, header)`` with the header the reader yielded (``None`` when it
+    yielded none); called as a plain :data:`Check` (a stored message, no header) it runs without one.
+    """
+
+    run: Callable[[CanonicalMessage, SubmissionHeader | None], Iterable[Issue]]
+
+    def __call__(self, message: CanonicalMessage) -> Iterable[Issue]:
+        return self.run(message, None)
 
 
 def payload_digest(files: Sequence[tuple[str, bytes]]) -> str:
@@ -96,7 +113,11 @@ def process(
     reader: FormatReader,
     checks: Sequence[Check] = (),
 ) -> ProcessResult:
-    """Read, map and check one message. Pure apart from reading ``files``; never raises on bad data."""
+    """Read, map and check one message. Pure apart from reading ``files``; never raises on bad data.
+
+    Checks that are :class:`HeaderAwareCheck` are given the reader's header too (every path that reads a
+    submission comes through here: the CLI, the HTTP API, the AMQP consumer, replay).
+    """
     records: list[ChildRecord] = []
     issues: list[Issue] = []
     header: SubmissionHeader | None = None
@@ -116,7 +137,7 @@ def process(
         envelope = _reconcile(envelope, header, issues)
     message = CanonicalMessage(envelope=envelope, records=tuple(records), issues=tuple(issues))
     for check in checks:
-        issues.extend(check(message))
+        issues.extend(check.run(message, header) if isinstance(check, HeaderAwareCheck) else check(message))
     message = message.model_copy(update={"issues": tuple(issues)})
     return ProcessResult(message=message, outcome=outcome_of(issues))
 

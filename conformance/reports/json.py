@@ -66,6 +66,8 @@ def render_json(report: CheckReport) -> bytes:
                 "files": list(submission.files),
                 "format": submission.format_id,
                 "format_version": submission.format_version,
+                "profile": submission.profile_id,
+                "profile_reason": submission.profile_reason,
                 "records": submission.records,
                 "errors": submission.count("error"),
                 "warnings": submission.count("warning"),

@@ -46,9 +46,9 @@ def _lines(issues: list[Issue]) -> str:
 def render_junit(report: CheckReport) -> bytes:
     """JUnit XML: a test suite per file, a test case per rule (the profile's and the reader's rules)."""
     suites = etree.Element("testsuites", name=f"ecm-gateway check --profile {report.profile.profile.id}")
-    rule_ids = [active.rule.id for active in report.profile.active]
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for submission in report.submissions:
+        rule_ids = [active.rule.id for active in submission.rules or report.profile.active]
         by_file: dict[str, dict[str, list[Issue]]] = defaultdict(lambda: defaultdict(list))
         for issue in submission.issues:
             by_file[issue_file(issue, submission)][issue.rule].append(issue)

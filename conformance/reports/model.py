@@ -19,6 +19,8 @@ class CheckReport:
     """The outcome of ``ecm-gateway check``."""
 
     profile: ResolvedProfile
+    """The profile named for the check, else the first submission's (each submission names its own profile
+    and why it applied: without ``--profile`` it is chosen per format)."""
     checked_at: datetime
     submissions: list[SubmissionCheck] = field(default_factory=list)
 

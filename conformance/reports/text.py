@@ -9,13 +9,19 @@ __all__ = ["render_text"]
 
 def render_text(report: CheckReport) -> bytes:
     """One line per issue: severity, rule, file and location, child, message."""
-    lines = [f"profile {report.profile.profile.id}: {report.profile.profile.title}"]
+    chosen = {submission.profile_id for submission in report.submissions if submission.profile_id}
+    if len(chosen) > 1:
+        lines = ["profiles: chosen per file by its format (below)"]
+    else:
+        lines = [f"profile {report.profile.profile.id}: {report.profile.profile.title}"]
     for submission in report.submissions:
         lines.append(
             f"{', '.join(submission.files)} ({submission.format_id} {submission.format_version or ''}): "
             f"{submission.records} record(s), {submission.count('error')} error(s), "
             f"{submission.count('warning')} warning(s), {submission.count('information')} information"
         )
+        if submission.profile_id:
+            lines.append(f"  profile {submission.profile_id}: {submission.profile_reason}")
         for issue in submission.issues:
             location = issue.location
             where = issue_file(issue, submission)

@@ -25,7 +25,13 @@ def check(  # noqa: PLR0917 - typer options
         ..., help="Supplier file(s) to check (each is one submission unless --together)."
     ),
     profile: str | None = typer.Option(
-        None, "--profile", "-p", help="Built-in profile id or profile YAML path (default: ECM_PROFILE, ics-1c)."
+        None,
+        "--profile",
+        "-p",
+        help=(
+            "Built-in profile id or profile YAML path, for every file. Default: per format - a CIN census file "
+            "the DfE pack of its census year, SSDA903 ics-1b, any other ECM_PROFILE (ics-1c)."
+        ),
     ),
     report_format: str = typer.Option("text", "--format", "-f", help="Report format: text, json, junit, html, fhir."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of to stdout."),
@@ -44,9 +50,9 @@ def check(  # noqa: PLR0917 - typer options
     Example: ecm-gateway check census.xml --profile cin-census-2024-25 --format html --output report.html
     """
     from conformance.catalogue import Catalogue  # noqa: PLC0415 - composition root, imported on use
-    from conformance.profile import load_profile  # noqa: PLC0415
     from conformance.reports import CheckReport, render  # noqa: PLC0415
     from conformance.runner import check_submission  # noqa: PLC0415
+    from conformance.selection import ProfileSelection  # noqa: PLC0415
 
     if report_format not in _FORMATS:
         raise fail(f"--format must be one of {', '.join(_FORMATS)}")
@@ -56,14 +62,16 @@ def check(  # noqa: PLR0917 - typer options
         raise fail("--as-of must be a date, YYYY-MM-DD") from exc
     settings = load_settings()
     registry = build_registry(settings)
+    default = settings.profile if settings.profile != "none" else "ics-1c"
+    selection = ProfileSelection(Catalogue.of(registry.rule_packs.values()), default=default, explicit=profile)
     try:
-        resolved = load_profile(profile or settings.profile).resolve(Catalogue.of(registry.rule_packs.values()))
+        selection.resolved(profile or default)
     except ConfigurationError as exc:
         raise fail(str(exc)) from exc
     sources = read_sources(files)
     groups = [sources] if together else [[source] for source in sources]
     readers = [choose_reader(registry, group, input_format) for group in groups]
-    report = CheckReport(profile=resolved, checked_at=datetime.now(UTC))
+    submissions = []
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -83,15 +91,23 @@ def check(  # noqa: PLR0917 - typer options
                 if count % 200 == 0:
                     progress.update(task, records=base + count)
 
-            result = check_submission(group, reader, resolved, today=today, on_record=advance)
+            result = check_submission(group, reader, selection, today=today, on_record=advance)
             done += result.records
-            report.submissions.append(result)
+            submissions.append(result)
             progress.update(task, advance=1, records=done)
+    first = submissions[0].profile if submissions else None
+    report = CheckReport(
+        profile=first or selection.resolved(profile or default), checked_at=datetime.now(UTC), submissions=submissions
+    )
     if any(issue.rule == "read/io" for issue in report.issues()):
         raise fail("a file could not be read")
     data = render(report, report_format)
     if output is not None:
         output.write_bytes(data)
+        for submission in submissions:  # the report says so too; this is for the person at the terminal
+            error_console.print(
+                f"{', '.join(submission.files)}: profile {submission.profile_id} - {submission.profile_reason}"
+            )
         verdict = "FAILED" if report.failed else "passed"
         error_console.print(
             f"{verdict}: {report.records} record(s), {report.count('error')} error(s), "

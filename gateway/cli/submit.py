@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from gateway.cli.compose import build_intake
+from gateway.cli.compose import build_intake, build_profile_note
 from gateway.cli.output import console, error_console, issue_table
 from gateway.settings import load_settings
 
@@ -37,7 +37,8 @@ def submit(
     if not (len(la_code) == 3 and la_code.isdigit()):
         error_console.print("--la must be a three-digit DfE LA number, e.g. 201")
         raise typer.Exit(2)
-    intake = build_intake(load_settings())
+    settings = load_settings()
+    intake = build_intake(settings)
     result = intake.submit(payload, supplier_id=supplier, la_code=la_code, format_id=format_id, message_id=message_id)
     message = result.message
     console.print(
@@ -45,6 +46,9 @@ def submit(
         f"({message.envelope.format_id} {message.envelope.format_version or ''}) "
         f"{len(message.records)} child record(s), {result.error_count} error(s), {result.warning_count} warning(s)"
     )
+    profile_note = build_profile_note(settings, intake.registry)
+    if profile_note is not None:
+        console.print(profile_note(message.envelope))
     if message.issues:
         console.print(issue_table(message.issues))
     raise typer.Exit(0 if result.outcome == "accepted" else 1)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar
 
 from gateway.model import ChildRecord, Severity, SourceLocation
 from gateway.rules.directory import DirectoryLookup, PossibleDuplicate
@@ -101,9 +101,13 @@ RecordPart = Literal[
 """The repeated parts of a ChildRecord a record rule may declare it judges (see ``RecordRule.applies_to``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry(Generic[S]):
-    """A value a :class:`SubmissionRule` kept from one record, with where it came from."""
+class Entry(NamedTuple, Generic[S]):
+    """A value a :class:`SubmissionRule` kept from one record, with where it came from.
+
+    A named tuple: a submission rule keeps one per record of a file that may hold 100,000 children, so it
+    is cheap to make and, holding plain values, costs the garbage collector nothing. The engine passes
+    entries to ``judge`` without their ``location`` (``None``) and locates the entries a rule reports.
+    """
 
     value: S
     record: int
@@ -111,7 +115,7 @@ class Entry(Generic[S]):
     child: str | None
     """The record's LA child id, when known."""
     field: str
-    location: SourceLocation | None
+    location: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)

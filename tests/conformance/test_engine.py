@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 import pytest
@@ -11,11 +13,14 @@ from conformance.engine import ActiveRule, Session, locate
 from gateway import (
     CheckContext,
     ChildRecord,
+    Entry,
     Finding,
+    Issue,
     NotEvaluated,
     Outcome,
     RecordRule,
     RuleDoc,
+    SubmissionRule,
     passes,
 )
 
@@ -125,3 +130,86 @@ def test_the_profile_severity_is_the_issue_severity(severity: str) -> None:
 
     issues = Session([ActiveRule(_rule(check), severity)], _CONTEXT).record(_record())  # type: ignore[arg-type]
     assert [issue.severity for issue in issues] == [severity]
+
+
+def _duplicate_ids_rule() -> SubmissionRule:
+    def summarise(record: ChildRecord, context: CheckContext) -> Iterator[tuple[str, object]]:
+        yield "/child/nhs_number", record.child.nhs_number
+
+    def judge(entries: Sequence[Entry[object]], context: CheckContext) -> Iterator[Entry[object]]:
+        counts = Counter(entry.value for entry in entries)
+        return (entry for entry in entries if counts[entry.value] > 1)
+
+    return SubmissionRule(
+        id="test/duplicate-nhs-number",
+        pack="test",
+        strength="MUST",
+        message="two records share an NHS number",
+        fields=("/child/nhs_number",),
+        summarise=summarise,
+        judge=judge,
+        doc=_DOC,
+        examples=(passes("any", {"child": {}}),),
+    )
+
+
+def test_a_submission_rule_reports_entries_located_through_the_records_lineage() -> None:
+    session = Session([ActiveRule(_duplicate_ids_rule(), "error")], _CONTEXT)
+    for child_id, line in (("C1", 7), ("C2", 8), ("C3", 9)):
+        assert session.record(_record(child_id, "f.xml", line)) == []
+    issues = session.finish()
+    assert [(issue.child, issue.canonical_path) for issue in issues] == [
+        ("C1", "/records/0/child/nhs_number"),
+        ("C2", "/records/1/child/nhs_number"),
+        ("C3", "/records/2/child/nhs_number"),
+    ]
+    assert [(issue.location.file, issue.location.line) for issue in issues if issue.location] == [
+        ("f.xml", 7),
+        ("f.xml", 8),
+        ("f.xml", 9),
+    ]
+
+
+def _two_rules() -> list[ActiveRule]:
+    def nhs(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield Finding("/child/nhs_number")
+
+    def part(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield Finding("/assessments/0/completed_date", "never set")
+
+    return [
+        ActiveRule(_rule(nhs, "test/nhs"), "error"),
+        ActiveRule(_rule(part, "test/part"), "warning"),
+        ActiveRule(_duplicate_ids_rule(), "error"),
+    ]
+
+
+@pytest.mark.parametrize("collector_enabled", [True, False])
+def test_deferred_mode_builds_the_same_issues_in_the_same_order_and_leaves_the_collector_as_it_was(
+    collector_enabled: bool,
+) -> None:
+    records = [_record("C1", "f.xml", 7), _record("C2", "f.xml", 8)]
+    direct = Session(_two_rules(), _CONTEXT, default_file="f.xml")
+    expected = [*direct.record(records[0]), *direct.record(records[1]), *direct.finish()]
+    reader_issue = Issue(rule="read/test", severity="warning", message="from the reader")
+    deferred = Session(_two_rules(), _CONTEXT, default_file="f.xml", deferred=True)
+    was = gc.isenabled()
+    if not collector_enabled:
+        gc.disable()
+    try:
+        assert deferred.record(records[0]) == []
+        deferred.hold(reader_issue)
+        assert deferred.record(records[1]) == []
+        built = deferred.finish()
+        assert gc.isenabled() is collector_enabled
+    finally:
+        if was:
+            gc.enable()
+    assert built == [*expected[:2], reader_issue, *expected[2:]]
+    assert [issue.rule for issue in built] == [
+        "test/nhs", "test/part", "read/test", "test/nhs", "test/part",
+        "test/duplicate-nhs-number", "test/duplicate-nhs-number",
+    ]  # fmt: skip
+    located = {issue.rule: issue.location for issue in built if issue.child == "C1"}
+    assert located["test/part"] is not None and located["test/part"].path == "/C/A[1]"  # the enclosing part
+    assert built[0].location is not None and built[0].location.line == 7

@@ -43,17 +43,28 @@ def test_submit_rejects_a_completed_assessment_without_child_seen(
     assert "ics-1b/assessment-child-seen" in result.output
 
 
-def test_pipeline_checks_cin_census_without_the_header(tmp_path: Path) -> None:
-    settings = load_settings(data_dir=tmp_path, profile="cin-census-2023-24")
+def _submit_census(tmp_path: Path, body: bytes, profile: str = "ics-1c") -> ProcessResult:
+    settings = load_settings(data_dir=tmp_path, profile=profile)
     intake = build_intake(settings, f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    result = intake.submit(
-        [(CIN2ROWS.name, CIN2ROWS.read_bytes())], supplier_id="acme", la_code="201", format_id="cin-census-xml"
-    )
+    return intake.submit([(CIN2ROWS.name, body)], supplier_id="acme", la_code="201", format_id="cin-census-xml")
+
+
+def test_the_intake_checks_a_census_file_against_its_census_pack_with_its_header(tmp_path: Path) -> None:
+    result = _submit_census(tmp_path, CIN2ROWS.read_bytes())  # ECM_PROFILE ics-1c: for the other formats
     issues = result.message.issues
     assert ("cin/1510", "/records/0/child/upn") in {(issue.rule, issue.canonical_path) for issue in issues}
-    header_rule = [issue for issue in issues if issue.rule == "cin/100"]
-    assert [issue.severity for issue in header_rule] == ["information"]  # the header is not kept with the message
+    assert not [issue for issue in issues if issue.rule.startswith("ics-")]
+    assert not [issue for issue in issues if issue.rule == "cin/100"]  # ReferenceDate 2024-03-31: right
     assert result.outcome == "rejected"
+
+
+def test_a_wrong_reference_date_raises_rule_100_through_the_intake(tmp_path: Path) -> None:
+    body = CIN2ROWS.read_bytes().replace(b"<ReferenceDate>2024-03-31<", b"<ReferenceDate>2024-03-30<")
+    assert body != CIN2ROWS.read_bytes()
+    issues = _submit_census(tmp_path, body).message.issues
+    assert [(issue.rule, issue.severity, issue.message) for issue in issues if issue.rule == "cin/100"] == [
+        ("cin/100", "error", "Reference Date is incorrect")
+    ]
 
 
 DUPLICATES = ROOT / "samples" / "duplicates"
