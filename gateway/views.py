@@ -24,6 +24,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from gateway.model import (
     Address,
     CafAssessment,
@@ -49,6 +51,7 @@ __all__ = [
     "DirectoryCarer",
     "DirectoryEntry",
     "DirectoryInvolvement",
+    "DirectoryMove",
     "DirectoryUpdate",
     "SharingBasis",
     "WithheldCarer",
@@ -159,6 +162,20 @@ class DirectoryUpdate(CanonicalModel):
     """Only for a shielded child; goes to the directory's break-glass store, never to a response."""
     retain_until: date | None = None
     """When the entry is archived: the 18th birthday, or the 25th for a care leaver who consented."""
+    source: str | None = Field(default=None, min_length=1, max_length=128)
+    """Which supplier record this view comes from: identity resolution's record id (a digest; no identifier in
+    clear). The directory keeps one view per source and merges a child's views into its entry, so a second
+    supplier adds to what the first said instead of replacing it. ``None``: one unnamed source."""
+
+
+class DirectoryMove(CanonicalModel):
+    """The payload of a ``directory.child.move`` event (subject: the child the record leaves): a person
+    unmerged or re-linked a supplier record, so its view leaves this child for ``to`` (``None``: the record
+    awaits a person's review again and is shown under no child)."""
+
+    source: str = Field(min_length=1, max_length=128)
+    """The record's id in the match index (as ``DirectoryUpdate.source``)."""
+    to: str | None = Field(default=None, min_length=1, max_length=128)
 
 
 def current_address(addresses: tuple[Address, ...], on: date) -> Address | None:
@@ -316,12 +333,14 @@ def retention_date(record: ChildRecord, *, at: datetime) -> date | None:
     return _add_years(born, CARE_LEAVER_AGE if care_leaver else ADULT_AGE)
 
 
-def directory_update(record: ChildRecord, *, at: datetime) -> DirectoryUpdate:
-    """The ``directory.child.upsert`` payload for ``record``: entry, withheld details, retention date."""
+def directory_update(record: ChildRecord, *, at: datetime, source: str | None = None) -> DirectoryUpdate:
+    """The ``directory.child.upsert`` payload for ``record``: entry, withheld details, retention date, and
+    which supplier record the view comes from (``source``)."""
     return DirectoryUpdate(
         entry=directory_view(record, at=at),
         withheld=_withheld(record, at.date()),
         retain_until=retention_date(record, at=at),
+        source=source,
     )
 
 

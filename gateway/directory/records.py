@@ -20,6 +20,7 @@ from gateway.storage.tables import (
     directory_involvements,
     directory_local_ids,
     directory_name_keys,
+    directory_views,
     directory_withheld,
 )
 from gateway.views import (
@@ -165,9 +166,9 @@ def _unique_ids(involvements: Sequence[DirectoryInvolvement]) -> list[DirectoryI
 def delete_children(
     connection: Connection, child_ids: Collection[str], *, keep_practitioner_records: bool = False
 ) -> None:
-    """Delete the children's rows (a few statements, whatever their number). ``keep_practitioner_records``
-    keeps the child rows and practitioner-recorded involvements (an upsert replaces only what the supplier
-    sent)."""
+    """Delete the children's rows (a few statements, whatever their number), their suppliers' views included.
+    ``keep_practitioner_records`` keeps the child rows, the views and practitioner-recorded involvements (an
+    upsert replaces only what the supplier sent)."""
     for chunk in in_lists(child_ids):
         for table in CHILD_TABLES:
             statement = delete(table).where(table.c.child_id.in_(chunk))
@@ -176,6 +177,7 @@ def delete_children(
             connection.execute(statement)
         if not keep_practitioner_records:
             connection.execute(delete(directory_children).where(directory_children.c.child_id.in_(chunk)))
+            connection.execute(delete(directory_views).where(directory_views.c.child_id.in_(chunk)))
 
 
 def delete_child(connection: Connection, child_id: str, *, keep_practitioner_records: bool = False) -> None:

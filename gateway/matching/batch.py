@@ -28,7 +28,7 @@ from gateway.matching.features import PreparedRecord
 from gateway.matching.index import InMemoryIndex
 from gateway.matching.matcher import Matcher, MatchResult
 from gateway.matching.record import identity_to_dict
-from gateway.matching.store import SqlIndex
+from gateway.matching.store import IndexWrite, SqlIndex
 from gateway.storage.tables import match_identities, match_non_matches, match_reviews
 
 __all__ = ["Outcome", "Resolution", "ResolutionBatch"]
@@ -97,6 +97,8 @@ class ResolutionBatch:
         self._children.update({record_id: known.child_id for record_id, known in self._known.items()})
         self._reviews = self._load_reviews(ids)
         self._remembered = self._load_remembered(ids)
+        self._pending: dict[str, IndexWrite] = {}
+        """Index writes not yet sent: flushed together (:meth:`flush`) before any write that depends on them."""
 
     # --- bulk reads -----------------------------------------------------------------------------------------
 
@@ -192,7 +194,7 @@ class ResolutionBatch:
             child_id = new_child_id() if self._write else _PLACEHOLDER + record.record_id
         status = "pending" if child_id is None else "linked"
         if self._write:
-            self._sql.add(record, connection=self._conn, child_id=child_id, status=status, exists=False)
+            self._stage(record, child_id, status, exists=False)
             if outcome == "review":
                 review_ids = self._queue(results)
         self._remember(record, _Known(child_id, status, identity_to_dict(record.record)))
@@ -206,7 +208,7 @@ class ResolutionBatch:
         results = self._matcher.rank(record, candidates, exclude=excluded)
         review_ids: tuple[int, ...] = ()
         if self._write:
-            self._sql.add(record, connection=self._conn, child_id=known.child_id, status=known.status, exists=True)
+            self._stage(record, known.child_id, known.status, exists=True)
             review_ids = self._queue(results)
             outcome: Outcome = "review" if review_ids else "known"
         else:
@@ -235,7 +237,21 @@ class ResolutionBatch:
         remembered = {a if b == record_id else b for a, b in self._remembered if record_id in (a, b)}
         return siblings | reviewed | remembered
 
+    def _stage(self, record: PreparedRecord, child_id: str | None, status: str, *, exists: bool) -> None:
+        """Buffer an index write (a record written twice in one batch is inserted once, with its last values)."""
+        staged = self._pending.get(record.record_id)
+        first = exists if staged is None else staged.exists
+        self._pending[record.record_id] = IndexWrite(record, child_id, status, first)
+
+    def flush(self) -> None:
+        """Send the buffered index writes (a few statements for the whole batch)."""
+        if self._pending:
+            self._sql.write_many(self._conn, list(self._pending.values()))
+            self._pending.clear()
+
     def _queue(self, results: Sequence[MatchResult]) -> tuple[int, ...]:
+        if results:
+            self.flush()  # a review names both records: they must be stored first
         review_ids = tuple(self._queue_review(self._conn, result, self._now) for result in results)
         self._reviews.extend((r.record_id, r.candidate_id, "open") for r in results)
         return review_ids
@@ -256,6 +272,7 @@ class ResolutionBatch:
         else:
             return
         known.held_message_id = message_id
+        self.flush()
         self._conn.execute(
             update(match_identities)
             .where(match_identities.c.record_id == record_id)

@@ -88,7 +88,14 @@ def _without_birth(undated: set[str]) -> set[str]:
 
 
 def index_keys(record: PreparedRecord) -> tuple[str, ...]:
-    """Every key a record is stored under."""
+    """Every key a record is stored under (computed once per prepared record)."""
+    found = record.memo.get("index")
+    if found is None:
+        found = record.memo["index"] = _index_keys(record)
+    return found
+
+
+def _index_keys(record: PreparedRecord) -> tuple[str, ...]:
     dated, undated = _name_keys(record)
     keys = _common_keys(record) | dated | undated
     if not record.birth_digits:
@@ -107,7 +114,15 @@ def _any_sex(keys: set[str]) -> set[str]:
 
 
 def query_keys(record: PreparedRecord) -> tuple[str, ...]:
-    """The keys to look a record's candidates up by (``g0:`` only when the record has no birth date)."""
+    """The keys to look a record's candidates up by (``g0:`` only when the record has no birth date); computed
+    once per prepared record."""
+    found = record.memo.get("query")
+    if found is None:
+        found = record.memo["query"] = _query_keys(record)
+    return found
+
+
+def _query_keys(record: PreparedRecord) -> tuple[str, ...]:
     dated, undated = _name_keys(record)
     common = _common_keys(record)
     keys = common | _any_sex(common) | dated | _without_birth(undated)

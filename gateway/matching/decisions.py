@@ -19,7 +19,7 @@ from gateway.audit import AuditEntry, AuditLog
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_non_matches, match_reviews
 
-__all__ = ["Decision", "DecisionLog", "ReleaseHook", "ReviewStateError", "aware", "new_child_id"]
+__all__ = ["Decision", "DecisionLog", "MoveHook", "ReleaseHook", "ReviewStateError", "aware", "new_child_id"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,17 @@ class Decision:
     decided_at: datetime
 
 
+class MoveHook(Protocol):
+    """Called in a decision's transaction when a linked record leaves a child (unmerge, re-link, or a reopened
+    review), so the directory can stop showing it there: ``to_child`` is where it goes (``None`` while it
+    awaits review again). ``la_code`` is the record's council ("000" when it names none)."""
+
+    def __call__(
+        self, connection: Connection, record_id: str, from_child: str, to_child: str | None, *, la_code: str,
+        decision_id: int,
+    ) -> None: ...  # fmt: skip
+
+
 class ReleaseHook(Protocol):
     """Called in a decision's transaction when a record held in an accepted message is linked to a child, so
     that what the message says about the child can be sent on at last (``gateway.routing.release``)."""
@@ -71,6 +82,12 @@ class DecisionLog:
     _db: Database
     _audit: AuditLog
     _release: ReleaseHook | None = None
+    _moved: MoveHook | None = None
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log decisions are written to."""
+        return self._audit
 
     def decisions(self, record_id: str | None = None) -> list[Decision]:
         """The decision log (about one record, as record or other side, when given), oldest first."""
@@ -174,6 +191,17 @@ class DecisionLog:
             .values(held_message_id=None, held_position=None)
         )
 
+    def _recall(self, conn: Connection, record_id: str, before: str | None, after: str | None, decision: int) -> None:
+        """The record left child ``before``: tell the directory (through the hook) in this transaction."""
+        if before is None or before == after or self._moved is None:
+            return
+        identity = conn.execute(
+            select(match_identities.c.identity).where(match_identities.c.record_id == record_id)
+        ).scalar_one_or_none()
+        locals_ = identity.get("local_ids", []) if isinstance(identity, dict) else []
+        la_code = next((str(local).split(":", 1)[0] for local in locals_ if ":" in str(local)), "000")
+        self._moved(conn, record_id, before, after, la_code=la_code, decision_id=decision)
+
     def _review_row(self, conn: Connection, review_id: int) -> Any:
         row = conn.execute(select(match_reviews).where(match_reviews.c.review_id == review_id)).mappings().first()
         if row is None:
@@ -226,6 +254,7 @@ class DecisionLog:
                     conn, by, reason, "same", record_id, other_id=candidate_id, review_id=review_id,
                     before=before, after=child_id,
                 )  # fmt: skip
+                self._recall(conn, record_id, before, child_id, decision_id)
             else:
                 self._close(conn, review_id, "not-same")
                 after = before
@@ -263,6 +292,7 @@ class DecisionLog:
         decision_id = self._record_decision(
             conn, by, reason, "unmerge", record_id, other_id=others[0], before=child_id, after=after, reverses=reverses
         )
+        self._recall(conn, record_id, child_id, after, decision_id)
         for other in others:
             self._remember(conn, record_id, other, decision_id)
         return decision_id
@@ -307,6 +337,7 @@ class DecisionLog:
                     conn, by, reason, action, record_id, other_id=row["other_id"], review_id=row["review_id"],
                     before=current, after=after, reverses=decision_id,
                 )  # fmt: skip
+                self._recall(conn, record_id, current, after, new_id)
             else:
                 raise ReviewStateError("this decision cannot be reversed")
         return self._decision(new_id)

@@ -5,7 +5,7 @@ that comparing two records is mostly string equality.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from gateway.identifiers import is_valid_nhs_number, is_valid_uk_postcode, is_valid_upn
@@ -83,6 +83,8 @@ class PreparedRecord:
     local_ids: tuple[str, ...]
     local_las: tuple[str, ...]
     carers: tuple[PreparedName, ...]
+    memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Values derived from the features once and reused (the blocking keys); not part of the record."""
 
     @property
     def record_id(self) -> str:

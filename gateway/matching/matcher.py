@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from gateway.matching.blocking import query_keys
 from gateway.matching.comparisons import (
@@ -148,10 +148,29 @@ class Matcher:
         self.nicknames = nicknames or load_nicknames()
         self.max_block = max_block
         self._weights = self.model.weight_table
+        self._prepared: dict[IdentityRecord, PreparedRecord] = {}
+        """Recently prepared records: a record checked (previewed) and then resolved is prepared once."""
+        self._assessed: dict[tuple[IdentityRecord, IdentityRecord], MatchResult] = {}
+        """Recent pairs (without explanation): a pair previewed and then resolved is compared once."""
+        self._explained: dict[Comparison, tuple[FieldExplanation, ...]] = {}
+        """Explanations by comparison outcome (a few hundred distinct ones at most)."""
 
     def prepare(self, record: IdentityRecord) -> PreparedRecord:
-        """Compute a record's comparison features (with this matcher's nickname table)."""
-        return prepare(record, self.nicknames)
+        """Compute a record's comparison features (with this matcher's nickname table), once per identity among
+        the recent ones."""
+        found = self._prepared.get(record)
+        if found is None:
+            found = prepare(record, self.nicknames)
+            _bounded_put(self._prepared, record, found)
+        return found
+
+    def explain(self, comparison: Comparison) -> tuple[FieldExplanation, ...]:
+        """The per-field explanation of a comparison (computed once per distinct comparison)."""
+        found = self._explained.get(comparison)
+        if found is None:
+            found = explain(comparison, self.model)
+            _bounded_put(self._explained, comparison, found)
+        return found
 
     def add(self, record: IdentityRecord | PreparedRecord) -> PreparedRecord:
         """Put a record in the index (replacing one with the same id)."""
@@ -172,8 +191,18 @@ class Matcher:
         weights = self._weights
         weight = sum(weights[i][level] for i, level in enumerate(levels) if level >= 0)
         grade, rule = self._grade(comparison, weight)
-        explanation = explain(comparison, self.model) if explain_pair and grade is not None else ()
+        explanation = self.explain(comparison) if explain_pair and grade is not None else ()
         return MatchResult(record.record_id, candidate.record_id, grade, weight, comparison, rule, explanation)
+
+    def _assess_once(self, record: PreparedRecord, candidate: PreparedRecord) -> MatchResult:
+        """:meth:`assess` without explanation, remembered for the recent pairs (a pure function of the two
+        identities, so a pair met again — checked, then resolved — is not compared again)."""
+        key = (record.record, candidate.record)
+        found = self._assessed.get(key)
+        if found is None:
+            found = self.assess(record, candidate, explain_pair=False)
+            _bounded_put(self._assessed, key, found)
+        return found
 
     def _grade(self, comparison: Comparison, weight: float) -> tuple[Grade | None, str | None]:
         thresholds = self.thresholds
@@ -205,13 +234,26 @@ class Matcher:
         for candidate in candidates:
             if candidate.record_id == own or candidate.record_id in exclude:
                 continue
-            result = self.assess(prepared, candidate, explain_pair=False)
+            result = self._assess_once(prepared, candidate)
             if result.grade is not None:
                 results.append(result)
         results.sort(key=lambda r: (-r.weight, r.candidate_id))
         return [
             MatchResult(
-                r.record_id, r.candidate_id, r.grade, r.weight, r.comparison, r.rule, explain(r.comparison, self.model)
+                r.record_id, r.candidate_id, r.grade, r.weight, r.comparison, r.rule, self.explain(r.comparison)
             )
             for r in results
         ]
+
+
+_CACHE_SIZE: Final = 20_000
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Remember ``value``, forgetting the oldest entry once the cache is full."""
+    if len(cache) >= _CACHE_SIZE:
+        try:
+            del cache[next(iter(cache))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+            cache.clear()
+    cache[key] = value

@@ -6,6 +6,9 @@ Every record of an accepted message is matched against the directory's identity 
 * ``certain`` match with a child -> the record carries that child's gateway id (``child.child_id``) and
   updates that child's directory record;
 * no match -> a new, stable gateway child id, and the record joins the index;
+* a ``purge`` flag -> the record is matched only to find its child (the purge is routed under that child
+  id), and the child — every record linked to it — is then deleted from the match index, so it is never
+  matched again (:mod:`gateway.matching.purge`);
 * ``probable`` / ``possible`` match -> the record is **held**: it goes to the review queue, the message is
   still accepted, but the record sends nothing to the directory or the CAF store (``ProcessResult.held``)
   until a person decides (:mod:`gateway.routing.release` sends it then). The supplier is told with an
@@ -149,6 +152,9 @@ class IdentityResolver:
         purges = [position for position in positions if records[position].purge]
         others = [position for position in positions if not records[position].purge]
         resolutions = dict(zip(purges, self.queue.preview_many([identities[p] for p in purges]), strict=True))
+        if commit and accepted and purges:  # the purged child is never matched (or linked to) again
+            children = {r.child_id for r in resolutions.values() if r.child_id and not r.child_id.startswith("new:")}
+            self.queue.forget(children, [identities[p].record_id for p in purges])
         if commit:
             holds = [(envelope.message_id, position) if accepted else None for position in others]
             found = self.queue.resolve_many([identities[p] for p in others], held_in=holds)

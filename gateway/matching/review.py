@@ -19,7 +19,9 @@ anything (the conformance check and dry runs ask it).
 
 A pending record can name where it is *held* (``held_in``: the accepted message and its position): when a
 person's decision links it to a child, the queue's ``release`` hook (:class:`ReleaseHook`) is called in the
-decision's transaction, so the routing layer can send the held record to the directory at last.
+decision's transaction, so the routing layer can send the held record to the directory at last. When a
+decision takes a linked record *out* of a child (unmerge, linking back, a reopened review), the ``moved``
+hook (:class:`MoveHook`) is called the same way, so the directory stops showing the records together.
 
 Decisions (:meth:`ReviewQueue.decide`, :meth:`ReviewQueue.unmerge`, :meth:`ReviewQueue.reverse`):
 
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -50,11 +52,20 @@ from gateway.audit import AuditLog
 from gateway.matching.batch import Outcome, Resolution, ResolutionBatch, insert_review
 from gateway.matching.blocking import index_keys, query_keys
 from gateway.matching.comparisons import Comparison
-from gateway.matching.decisions import Decision, DecisionLog, ReleaseHook, ReviewStateError, aware
+from gateway.matching.decisions import (
+    Decision,
+    DecisionLog,
+    MoveHook,
+    ReleaseHook,
+    ReviewStateError,
+    aware,
+    new_child_id,
+)
 from gateway.matching.explanation import FieldExplanation, explain, render
 from gateway.matching.features import PreparedRecord
 from gateway.matching.locks import lock_for_resolution
 from gateway.matching.matcher import Matcher
+from gateway.matching.purge import forget
 from gateway.matching.record import IdentityRecord
 from gateway.matching.store import SqlIndex
 from gateway.storage.database import Database
@@ -115,12 +126,14 @@ class ReviewQueue(DecisionLog):
         *,
         audit: AuditLog | None = None,
         release: ReleaseHook | None = None,
+        moved: MoveHook | None = None,
     ) -> None:
         self._db = database
         self.index = SqlIndex(database)
         self.matcher = matcher or Matcher(self.index)
         self._audit = audit or AuditLog()
         self._release = release
+        self._moved = moved
 
     # --- resolution ---------------------------------------------------------------------------------------
 
@@ -149,6 +162,7 @@ class ReviewQueue(DecisionLog):
                     conn, self.index, self.matcher, chunk, write=True, now=now, queue_review=insert_review
                 )
                 resolutions.extend(batch.resolve(record, holds[start + i]) for i, record in enumerate(chunk))
+                batch.flush()
         outcomes = Counter(resolution.outcome for resolution in resolutions)
         summary = " ".join(f"{outcome}:{count}" for outcome, count in sorted(outcomes.items()))
         log.info("records resolved", extra={"records": len(resolutions), "outcome": summary})
@@ -184,6 +198,18 @@ class ReviewQueue(DecisionLog):
         if start < len(prepared):
             spans.append((start, len(prepared)))
         return spans
+
+    def forget(self, child_ids: Collection[str], record_ids: Collection[str] = ()) -> list[str]:
+        """Purge children (every record linked to them) and records from the index; audited. A purged child is
+        never matched again (:mod:`gateway.matching.purge`). A record that was awaiting review only against
+        purged records has nobody left to be compared with: it becomes a new child and is released."""
+        with self._db.engine.begin() as conn:
+            forgotten, orphaned = forget(conn, self._audit, child_ids=child_ids, record_ids=record_ids)
+            for record_id in orphaned:
+                child_id = new_child_id()
+                self._set_child(conn, record_id, child_id, "linked")
+                self._release_held(conn, record_id, child_id)
+        return forgotten
 
     # --- reading ------------------------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import StorageError
@@ -21,9 +22,19 @@ from gateway.matching.record import IdentityRecord, identity_from_dict, identity
 from gateway.storage.database import Database
 from gateway.storage.tables import match_blocking_keys, match_identities
 
-__all__ = ["SqlIndex"]
+__all__ = ["IndexWrite", "SqlIndex"]
 
 _CHUNK = 500  # keys per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class IndexWrite:
+    """One record to store: its identity, child id and status, and whether a row for it exists already."""
+
+    record: PreparedRecord
+    child_id: str | None
+    status: str
+    exists: bool
 
 
 class SqlIndex:
@@ -100,6 +111,40 @@ class SqlIndex:
             keys = index_keys(record)
             if keys:
                 conn.execute(insert(match_blocking_keys), [{"block_key": k, "record_id": record_id} for k in keys])
+
+    def write_many(self, connection: Connection, entries: Sequence[IndexWrite]) -> None:
+        """Store (or replace) several records' identities and blocking keys in the caller's transaction, in a
+        constant number of statements (the review queue buffers a batch's writes and flushes them here)."""
+        if not entries:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "record_id": e.record.record_id,
+                "child_id": e.child_id,
+                "status": e.status,
+                "identity": identity_to_dict(e.record.record),
+                "updated_at": now,
+            }
+            for e in entries
+        ]
+        new = [{**row, "created_at": now} for row, e in zip(rows, entries, strict=True) if not e.exists]
+        known = [{**row, "b_record_id": row["record_id"]} for row, e in zip(rows, entries, strict=True) if e.exists]
+        if new:
+            connection.execute(insert(match_identities), new)
+        if known:
+            columns = ("child_id", "status", "identity", "updated_at")
+            values = {name: bindparam(name, type_=match_identities.c[name].type) for name in columns}
+            connection.execute(
+                update(match_identities).where(match_identities.c.record_id == bindparam("b_record_id")).values(values),
+                known,
+            )
+            for start in range(0, len(known), _CHUNK):
+                ids = [row["record_id"] for row in known[start : start + _CHUNK]]
+                connection.execute(delete(match_blocking_keys).where(match_blocking_keys.c.record_id.in_(ids)))
+        keys = [{"block_key": k, "record_id": e.record.record_id} for e in entries for k in index_keys(e.record)]
+        for start in range(0, len(keys), 10_000):
+            connection.execute(insert(match_blocking_keys), keys[start : start + 10_000])
 
     def add_many(self, records: Sequence[PreparedRecord], *, child_ids: Sequence[str | None] | None = None) -> None:
         """Bulk-load new records (one transaction; for migrations and benchmarks). Ids must not exist yet."""

@@ -12,16 +12,20 @@ the original message's id, so the ledger and replay see them as that message's.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from gateway.routing.outbox import Outbox
+from gateway.events import Event
+from gateway.matching.resolution import record_id_for
+from gateway.routing.outbox import Outbox, assign_versions
 from gateway.routing.router import Routing, record_events
 from gateway.storage import MessageStore
+from gateway.views import DirectoryMove
 
-__all__ = ["HeldRecordRelease"]
+__all__ = ["HeldRecordRelease", "MovedRecordRecall"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,40 @@ class HeldRecordRelease:
             return
         at = self._clock()
         record = message.records[position]
-        events = record_events(record, child_id, message.envelope.la_code, at=at)
+        source = record_id_for(message.envelope, record)
+        events = record_events(record, child_id, message.envelope.la_code, at=at, source=source)
         self._outbox.write(connection, message.envelope, Routing(events=tuple(events)), at=at)
         log.info("held record released", extra={"message_id": message_id, "records": 1})
+
+
+class MovedRecordRecall:
+    """Tells the directory that a person took a record out of a child: a ``directory.child.move`` event
+    (:class:`gateway.views.DirectoryMove`) under the child it leaves, with that child's next version, written
+    to the outbox in the decision's transaction. A :class:`gateway.matching.MoveHook`.
+
+    The directory moves the record's view to the child it joins (or shows it under none while it awaits
+    review), so the wrongly merged records are no longer shown together — without needing the supplier's
+    message again (retention may have removed it).
+    """
+
+    def __init__(self, outbox: Outbox, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._outbox = outbox
+        self._clock = clock
+
+    def __call__(
+        self, connection: Connection, record_id: str, from_child: str, to_child: str | None, *, la_code: str,
+        decision_id: int,
+    ) -> None:  # fmt: skip
+        version = assign_versions(connection, Counter({from_child: 1}))[from_child]
+        event = Event(
+            event_id=f"match-move:{decision_id}",
+            kind="directory.child.move",
+            subject=from_child,
+            version=version,
+            la_code=la_code,
+            message_id=f"match-decision:{decision_id}",
+            occurred_at=self._clock(),
+            payload=DirectoryMove(source=record_id, to=to_child).model_dump(mode="json", exclude_none=True),
+        )
+        self._outbox.emit(connection, event)
+        log.info("directory told of a moved record", extra={"outcome": "moved" if to_child else "recalled"})

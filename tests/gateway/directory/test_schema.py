@@ -30,6 +30,7 @@ DIRECTORY_COLUMNS = {
         "practitioner", "role", "start_date", "end_date", "lead_professional", "sensitive_category", "shared_on",
     },
     "directory_withheld": {"child_id", "details"},
+    "directory_views": {"child_id", "source", "version", "la_code", "view", "updated_at"},
 }  # fmt: skip
 
 CASE_VOCABULARY = (
