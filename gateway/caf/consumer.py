@@ -1,4 +1,5 @@
-"""Applying routed events to the CAF store: ``caf.assessment.upsert`` and ``caf.consent.withdrawn``.
+"""Applying routed events to the CAF store: ``caf.assessment.upsert``, ``caf.consent.withdrawn`` and
+``caf.child.purge`` (a supplier's purge: :mod:`gateway.caf.purge`).
 
 Withdrawals are *sticky*: a consent's recorded withdrawal time only ever moves earlier. An upsert that
 still shows the consent as active (a replayed old message, or a copy that crossed the withdrawal in
@@ -19,8 +20,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
+from gateway.audit import AuditLog
+from gateway.caf.purge import ChildPurges, Held, lock_children
 from gateway.consent import CafUpdate, ConsentWithdrawal, caf_subject
 from gateway.events import Event
 from gateway.inbox import ApplyResult, Inbox, contains_nul, in_lists, invalid_payload_reason
@@ -31,7 +34,7 @@ __all__ = ["CAF_INBOX", "apply_caf_events", "record_withdrawal"]
 
 CAF_INBOX = Inbox(caf_inbox, caf_versions)
 
-_KINDS = frozenset({"caf.assessment.upsert", "caf.consent.withdrawn"})
+_KINDS = frozenset({"caf.assessment.upsert", "caf.consent.withdrawn", "caf.child.purge"})
 _MAX_ID = 128
 _MAX_ORG = 32
 
@@ -86,6 +89,7 @@ class _Consent:
     values: dict[str, Any]
     stored: bool
     changed: bool = False
+    deleted: bool = False
 
 
 class _Consents:
@@ -136,15 +140,38 @@ class _Consents:
                 "record": {},
             }
             self._rows[caf_id, consent_id] = _Consent(values, stored=False, changed=True)
+        elif held.deleted:
+            held.deleted = False
+            held.values.update(
+                purpose="caf_sharing", given_at=withdrawn_at, withdrawn_at=withdrawn_at, withdrawal_recorded_at=at,
+                record={},
+            )  # fmt: skip
+            held.changed = True
         elif held.values["withdrawn_at"] is None or withdrawn_at < held.values["withdrawn_at"]:
             held.values.update(withdrawn_at=withdrawn_at, withdrawal_recorded_at=at)
             held.changed = True
+
+    def purge(self, caf_id: str) -> None:
+        """The CAF was purged: its consents go, except that a withdrawn one keeps a withdrawal tombstone (ids and
+        the withdrawal time, no content), so a copy of the CAF sent again cannot be shared against it."""
+        for (held_caf, _), row in self._rows.items():
+            if held_caf != caf_id or row.deleted:
+                continue
+            withdrawn = row.values["withdrawn_at"]
+            if withdrawn is None:
+                row.deleted = row.changed = True
+            elif row.values["record"] or row.values["given_at"] != withdrawn:
+                row.values.update(purpose="caf_sharing", given_at=withdrawn, record={})
+                row.changed = True
 
     def write(self, caf_id: str, consent: Consent, at: datetime) -> None:
         """Store a consent as the CAF carries it, but never undo (or delay) a recorded withdrawal."""
         record = consent.model_dump(mode="json", exclude={"withdrawn_at"}, exclude_none=True)
         values: dict[str, Any] = {"purpose": consent.purpose, "given_at": consent.given_at, "record": record}
         held = self._rows.get((caf_id, consent.consent_id))
+        if held is not None and held.deleted:  # purged earlier in the batch, sent again after the purge
+            held.deleted = False
+            held.values.update(withdrawn_at=None, withdrawal_recorded_at=None)
         if held is None:
             withdrawn = consent.withdrawn_at
             values.update(withdrawn_at=withdrawn, withdrawal_recorded_at=at if withdrawn is not None else None)
@@ -158,9 +185,14 @@ class _Consents:
 
     def flush(self, connection: Connection) -> None:
         """One multi-row insert of the new rows and one executemany update of the changed ones."""
-        changed = sorted((key, row) for key, row in self._rows.items() if row.changed)
+        changed = sorted(((key, row) for key, row in self._rows.items() if row.changed), key=lambda item: item[0])
+        gone = [key for key, row in changed if row.deleted and row.stored]
+        changed = [(key, row) for key, row in changed if not row.deleted]
         inserts = [{"caf_id": k[0], "consent_id": k[1], **row.values} for k, row in changed if not row.stored]
         updates = [{"b_caf_id": k[0], "b_consent_id": k[1], **row.values} for k, row in changed if row.stored]
+        for caf_id, consent_id in gone:
+            key_ = (caf_consents.c.caf_id == caf_id, caf_consents.c.consent_id == consent_id)
+            connection.execute(delete(caf_consents).where(*key_))
         if inserts:
             connection.execute(insert(caf_consents), inserts)
         if updates:
@@ -182,6 +214,7 @@ _CAF_COLUMNS = (
     "review_date",
     "form",
     "stored_at",
+    "child_version",
 )
 
 
@@ -193,7 +226,7 @@ def _too_long(update_: CafUpdate) -> str | None:
     return None
 
 
-def _caf_values(update_: CafUpdate, la_code: str, at: datetime) -> dict[str, Any]:
+def _caf_values(update_: CafUpdate, la_code: str, at: datetime, child_version: int | None) -> dict[str, Any]:
     caf: CafAssessment = update_.assessment
     assessor_org = caf.assessor.organisation.code if caf.assessor and caf.assessor.organisation else None
     lead_id = caf.lead_professional.practitioner_id if caf.lead_professional else None
@@ -206,6 +239,7 @@ def _caf_values(update_: CafUpdate, la_code: str, at: datetime) -> dict[str, Any
         "review_date": caf.review_date,
         "form": caf.model_dump(mode="json", exclude={"consents"}, exclude_none=True),
         "stored_at": at,
+        "child_version": child_version,
     }
 
 
@@ -228,7 +262,13 @@ def _write_cafs(connection: Connection, forms: dict[tuple[str, int], dict[str, A
         connection.execute(update(caf_assessments).where(*key).values(columns), updates)
 
 
-Parsed = CafUpdate | ConsentWithdrawal | ApplyResult
+class _ChildPurge:
+    """A screened ``caf.child.purge`` (its subject is the child id; nothing in its payload)."""
+
+
+_PURGE = _ChildPurge()
+
+Parsed = CafUpdate | ConsentWithdrawal | _ChildPurge | ApplyResult
 
 
 def _screen(event: Event) -> ApplyResult | None:
@@ -242,6 +282,12 @@ def _screen(event: Event) -> ApplyResult | None:
 
 def _parse(event: Event) -> Parsed:
     """The payload of a screened event, or its rejection (decided without the database)."""
+    if event.kind == "caf.child.purge":
+        if event.payload:
+            return ApplyResult(event.event_id, "rejected", "a purge carries no payload")
+        if event.subject.startswith("caf:"):
+            return ApplyResult(event.event_id, "rejected", "the event's subject is not a child id")
+        return _PURGE
     parsed: CafUpdate | ConsentWithdrawal
     try:
         if event.kind == "caf.consent.withdrawn":
@@ -261,18 +307,37 @@ def _parse(event: Event) -> Parsed:
     return parsed
 
 
-def apply_caf_events(connection: Connection, events: Sequence[Event], at: datetime) -> list[ApplyResult]:
+def _children(events: Sequence[Event], parsed: Sequence[Parsed]) -> tuple[set[str], set[str]]:
+    """The children the batch's upserts are about and the children it purges."""
+    about: set[str] = set()
+    purged: set[str] = set()
+    for event, item in zip(events, parsed, strict=True):
+        if isinstance(item, CafUpdate) and item.child_id:
+            about.add(item.child_id)
+        elif isinstance(item, _ChildPurge):
+            purged.add(event.subject)
+    return about | purged, purged
+
+
+def apply_caf_events(
+    connection: Connection, events: Sequence[Event], at: datetime, *, audit: AuditLog | None = None
+) -> list[ApplyResult]:
     """Apply ``events`` in ``connection``'s transaction, set-based (see :mod:`gateway.caf.consumer`); one
-    result per event, in order, as if they were applied one at a time."""
+    result per event, in order, as if they were applied one at a time. ``audit`` records purges."""
     screened = [_screen(event) for event in events]
     parsed = [early or _parse(event) for event, early in zip(events, screened, strict=True)]
+    children, purged = _children(events, parsed)
+    if children:
+        lock_children(connection, children)
     inbox = CAF_INBOX.open_batch(connection, [e for e, early in zip(events, screened, strict=True) if early is None])
-    caf_ids = (
+    written = {item.assessment.caf_id for item in parsed if isinstance(item, CafUpdate)}
+    purges = ChildPurges(connection, children, purged, written) if children else None
+    caf_ids = {
         item.caf_id if isinstance(item, ConsentWithdrawal) else item.assessment.caf_id
         for item in parsed
-        if not isinstance(item, ApplyResult)
-    )
-    consents = _Consents(connection, caf_ids)
+        if isinstance(item, CafUpdate | ConsentWithdrawal)
+    }
+    consents = _Consents(connection, caf_ids | (purges.caf_ids if purges is not None else set()))
     forms: dict[tuple[str, int], dict[str, Any]] = {}
     results: list[ApplyResult] = []
     for event, early, item in zip(events, screened, parsed, strict=True):
@@ -282,10 +347,21 @@ def apply_caf_events(connection: Connection, events: Sequence[Event], at: dateti
             results.append(ApplyResult(event.event_id, "duplicate"))
         elif isinstance(item, ApplyResult):
             results.append(item)
+        elif isinstance(item, _ChildPurge):
+            applied = purges.purge(event) if purges is not None else None
+            if applied is not None:
+                removed, emptied = applied
+                for key in removed:
+                    forms.pop(key, None)
+                for caf_id in emptied:
+                    consents.purge(caf_id)
+            results.append(inbox.record(event, "applied" if applied is not None else "stale"))
         elif isinstance(item, ConsentWithdrawal):
             consents.withdraw(item.caf_id, item.consent_id, item.withdrawn_at, at)
             results.append(inbox.record(event, "applied"))
-        elif inbox.is_stale(event):
+        elif inbox.is_stale(event) or (
+            purges is not None and purges.is_purged(item.child_id, event.la_code, event.child_version)
+        ):
             # Even a stale copy may carry a withdrawal the store has not seen: withdrawals always apply.
             for consent in item.assessment.consents:
                 if consent.withdrawn_at is not None:
@@ -293,11 +369,15 @@ def apply_caf_events(connection: Connection, events: Sequence[Event], at: dateti
             results.append(inbox.record(event, "stale"))
         else:
             caf = item.assessment
-            forms[caf.caf_id, caf.version] = _caf_values(item, event.la_code, at)
+            forms[caf.caf_id, caf.version] = _caf_values(item, event.la_code, at, event.child_version)
+            if purges is not None:
+                purges.hold(caf.caf_id, caf.version, Held(item.child_id, event.la_code, event.child_version))
             for consent in caf.consents:
                 consents.write(caf.caf_id, consent, at)
             inbox.advance(event.subject, event.version)
             results.append(inbox.record(event, "applied"))
+    if purges is not None:
+        purges.flush(connection, audit or AuditLog(), at)
     _write_cafs(connection, forms)
     consents.flush(connection)
     inbox.flush(connection)

@@ -125,9 +125,9 @@ class CafStore:
         at = datetime.now(UTC)
         try:
             if connection is not None:
-                return apply_caf_events(connection, events, at)
+                return apply_caf_events(connection, events, at, audit=self.audit)
             with self._db.engine.begin() as conn:
-                return apply_caf_events(conn, events, at)
+                return apply_caf_events(conn, events, at, audit=self.audit)
         except SQLAlchemyError as exc:
             raise StorageError("could not apply events to the CAF store") from exc
 

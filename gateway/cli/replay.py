@@ -10,7 +10,7 @@ import typer
 from gateway.cli.broker import open_gateway
 from gateway.cli.output import console, error_console
 from gateway.cli.wiring import Gateway
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, PayloadRemoved
 from gateway.routing.replay import ReplayPlan, plan_replay, replay_message
 
 __all__ = ["replay"]
@@ -105,13 +105,21 @@ def _replay_messages(gateway: Gateway, ids: list[str], *, dry_run: bool) -> None
     if not ids:
         console.print("no stored message matches")
         return
-    changed = 0
+    changed = gone = 0
     for message_id in ids:
         step = plan_replay if dry_run else replay_message
-        plan = step(gateway.intake, message_id, topology=gateway.topology, names=gateway.names)
+        try:
+            plan = step(gateway.intake, message_id, topology=gateway.topology, names=gateway.names)
+        except PayloadRemoved as exc:
+            gone += 1
+            console.print(f"[bold]{message_id}[/]: [red]not replayed[/]: {exc}")
+            continue
         changed += plan.changes_anything
         _print_plan(plan, dry_run=dry_run)
-    console.print(f"{len(ids)} message(s); {changed} with a different outcome, issues or records")
+    console.print(
+        f"{len(ids)} message(s); {changed} with a different outcome, issues or records"
+        + (f"; {gone} whose payload was removed (not replayed)" if gone else "")
+    )
     if not dry_run:
         _publish(gateway)
 
@@ -129,9 +137,16 @@ def _replay_dead_letters(gateway: Gateway, message_ids: list[str], queue: str | 
             f"in {letter.queue}: {letter.reason}"
             + (f" (replayed {letter.replay_count} time(s) before)" if letter.replay_count else "")
         )
+        if letter.payload_removed_at is not None:
+            console.print(
+                f"   [red]payload removed[/] on {letter.payload_removed_at:%Y-%m-%d} "
+                f"({letter.payload_removed_reason or 'removed'}): it cannot be replayed; ask the supplier to send "
+                "the message again"
+            )
+    replayable = [letter.dead_letter_id for letter in letters if letter.payload_removed_at is None]
     if dry_run:
-        console.print(f"{len(letters)} dead letter(s) would go back to their queues")
+        console.print(f"{len(replayable)} dead letter(s) would go back to their queues")
         return
-    count = gateway.dead_letters.replay([letter.dead_letter_id for letter in letters])
+    count = gateway.dead_letters.replay(replayable)
     console.print(f"{count} dead letter(s) put back on their queues")
     _publish(gateway)

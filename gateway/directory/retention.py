@@ -1,16 +1,18 @@
 """Retention: entries archive at 18 (25 for care leavers who consented); archived entries are deleted later.
 
 Archiving hides an entry from every search and read at once. Deleting removes every row about the child
-(on SQLite with ``secure_delete``, so the content is overwritten, not just unlinked). Run both daily, e.g.
-from the scheduler that runs ``ecm-gateway`` housekeeping; each run is audited with the ids it touched.
+(on SQLite with ``secure_delete``, so the content is overwritten, not just unlinked). Both run daily from
+``ecm-gateway retention run`` (scheduled by cron or a systemd timer, see docs/operators/stores.md); each
+batch is audited with the ids it touched, and ``progress`` is told how many each batch did.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.access import SYSTEM_CALLER
@@ -20,14 +22,36 @@ from gateway.directory.records import delete_child
 from gateway.errors import StorageError
 from gateway.storage.tables import directory_children
 
-__all__ = ["archive_due", "delete_archived"]
+__all__ = ["archive_due", "count_archived_before", "count_due", "delete_archived"]
 
 logger = logging.getLogger(__name__)
 
 _BATCH = 1000
 
 
-def archive_due(engine: Engine, audit: AuditLog, on: date) -> list[str]:
+def count_due(connection: Connection, on: date) -> int:
+    """How many entries :func:`archive_due` would archive ``on`` that day (for dry runs)."""
+    children = directory_children.c
+    return int(
+        connection.execute(
+            select(func.count()).where(children.archived_at.is_(None), children.retain_until <= on)
+        ).scalar_one()
+    )
+
+
+def count_archived_before(connection: Connection, archived_before: datetime) -> int:
+    """How many entries :func:`delete_archived` would delete (for dry runs)."""
+    children = directory_children.c
+    return int(
+        connection.execute(
+            select(func.count()).where(children.archived_at.is_not(None), children.archived_at < archived_before)
+        ).scalar_one()
+    )
+
+
+def archive_due(
+    engine: Engine, audit: AuditLog, on: date, *, progress: Callable[[int], None] | None = None
+) -> list[str]:
     """Archive the entries whose ``retain_until`` is on or before ``on``; returns the ids archived."""
     children = directory_children.c
     now = datetime.now(UTC)
@@ -58,13 +82,17 @@ def archive_due(engine: Engine, audit: AuditLog, on: date) -> list[str]:
                     ),
                 )
                 archived.extend(ids)
+            if progress is not None:
+                progress(len(ids))
     except SQLAlchemyError as exc:
         raise StorageError("archiving the directory failed") from exc
     logger.info("directory entries archived: %s", len(archived), extra={"records": len(archived)})
     return archived
 
 
-def delete_archived(engine: Engine, audit: AuditLog, archived_before: datetime) -> list[str]:
+def delete_archived(
+    engine: Engine, audit: AuditLog, archived_before: datetime, *, progress: Callable[[int], None] | None = None
+) -> list[str]:
     """Delete every row of entries archived before ``archived_before``; returns the ids deleted."""
     children = directory_children.c
     deleted: list[str] = []
@@ -96,6 +124,8 @@ def delete_archived(engine: Engine, audit: AuditLog, archived_before: datetime) 
                     ),
                 )
                 deleted.extend(ids)
+            if progress is not None:
+                progress(len(ids))
     except SQLAlchemyError as exc:
         raise StorageError("deleting archived directory entries failed") from exc
     logger.info("archived directory entries deleted: %s", len(deleted), extra={"records": len(deleted)})

@@ -48,6 +48,9 @@ class DeadLetter:
     collected_at: datetime
     replayed_at: datetime | None
     replay_count: int
+    payload_removed_at: datetime | None = None
+    """Set when retention or a purge emptied its body: it can no longer be replayed."""
+    payload_removed_reason: str | None = None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -168,6 +171,8 @@ class DeadLetters:
                 collected_at=_aware(row.collected_at) or datetime.now(UTC),
                 replayed_at=_aware(row.replayed_at),
                 replay_count=row.replay_count,
+                payload_removed_at=_aware(row.payload_removed_at),
+                payload_removed_reason=row.payload_removed_reason,
             )
             for row in rows
         ]
@@ -183,7 +188,10 @@ class DeadLetters:
         return Counter({message_id: count for message_id, count in rows})
 
     def replay(self, ids: Sequence[int]) -> int:
-        """Put dead letters back on their origin queue (through the outbox) and mark them replayed."""
+        """Put dead letters back on their origin queue (through the outbox) and mark them replayed.
+
+        A dead letter whose body retention or a purge removed is skipped (listed with ``payload_removed_at``).
+        """
         if not ids:
             return 0
         now = datetime.now(UTC)
@@ -191,7 +199,9 @@ class DeadLetters:
             with self._db.engine.begin() as conn:
                 rows = conn.execute(
                     select(dead_letters).where(
-                        dead_letters.c.dead_letter_id.in_(list(ids)), dead_letters.c.replayed_at.is_(None)
+                        dead_letters.c.dead_letter_id.in_(list(ids)),
+                        dead_letters.c.replayed_at.is_(None),
+                        dead_letters.c.payload_removed_at.is_(None),  # nothing left to put back
                     )
                 ).all()
                 outgoing = []

@@ -9,7 +9,8 @@ Every received message is in exactly one column:
 so ``received = delivered + rejected + in flight``. Anything else is a *difference*, named message by
 message with what to do about it:
 
-* events of the message dead-lettered and not replayed (they never reached their store);
+* events of the message dead-lettered and not replayed (they never reached their store) — and, when the
+  retention policy or a purge has since removed their payload, that they cannot be replayed;
 * a message received more than ``stuck_after`` ago and still not processed (its processing failed);
 * outgoing rows published without confirmation for longer than ``stuck_after`` (broker refusing them);
 * an outcome the gateway does not know.
@@ -109,6 +110,13 @@ def compute_ledger(
                 .group_by(outbox.c.message_id)
             )
         }
+        gone = set(
+            conn.execute(
+                select(dead_letters.c.message_id)
+                .where(dead_letters.c.replayed_at.is_(None), dead_letters.c.payload_removed_at.is_not(None))
+                .distinct()
+            ).scalars()
+        )
         dead: Counter[str] = Counter(
             {
                 message_id: count
@@ -133,6 +141,7 @@ def compute_ledger(
             _aware(updated_at),
             pending=pending.get(message_id),
             dead=dead[message_id],
+            dead_gone=message_id in gone,
             now=now,
             stuck_after=stuck_after,
         )
@@ -148,6 +157,7 @@ def _classify(
     *,
     pending: tuple[int, datetime] | None,
     dead: int,
+    dead_gone: bool = False,
     now: datetime,
     stuck_after: timedelta,
 ) -> None:
@@ -167,6 +177,12 @@ def _classify(
                 f"message {message_id}: {count} outgoing row(s) unconfirmed since {oldest:%H:%M} UTC; "
                 "is the relay running and the broker accepting? (ecm-gateway broker setup)"
             )
+        return
+    if dead and dead_gone:
+        line.differences.append(
+            f"message {message_id}: {dead} event(s) dead-lettered, not in their store, and their payload removed "
+            "(retention or purge): they cannot be replayed; ask the supplier to send the message again"
+        )
         return
     if dead:
         line.differences.append(

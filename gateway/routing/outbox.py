@@ -121,12 +121,16 @@ class Outbox:
     def write(self, conn: Connection, envelope: Envelope, routing: Routing, *, at: datetime) -> int:
         """Insert ``routing``'s events and deliveries in the caller's transaction; returns the row count."""
         counts = Counter(planned.subject for planned in routing.events)
+        for planned in routing.events:
+            if planned.ordered_by is not None:
+                counts[planned.ordered_by] += 0  # locked and read too (its newest version goes on the event)
         next_version = assign_versions(conn, counts)
         now = time.time()
         rows: list[dict[str, Any]] = []
         for planned in routing.events:
             version = next_version[planned.subject]
             next_version[planned.subject] = version + 1
+            child_version = next_version[planned.ordered_by] - 1 if planned.ordered_by is not None else None
             event = Event(
                 event_id=planned.event_id or uuid.uuid4().hex,
                 kind=planned.kind,
@@ -136,6 +140,7 @@ class Outbox:
                 message_id=envelope.message_id,
                 occurred_at=at,
                 payload=dict(planned.payload),
+                child_version=child_version,
             )
             rows.append(
                 {

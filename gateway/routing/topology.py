@@ -117,7 +117,7 @@ def build_topology(
         ),
         (
             names.caf_queue,
-            "CAF store: caf.assessment.upsert / caf.consent.withdrawn",
+            "CAF store: caf.assessment.upsert / caf.consent.withdrawn / caf.child.purge",
             BindingSpec(names.events_exchange, names.caf_queue, "caf.#"),
         ),
         (

@@ -1,7 +1,9 @@
 """The message store: every received message kept byte for byte with its envelope and outcome.
 
 Receipt is committed before processing starts, so nothing is lost if processing fails; the raw files stay
-available for ``ecm-gateway replay``.
+available for ``ecm-gateway replay`` until the retention policy removes them (``ecm-gateway retention run``)
+or a supplier's purge of a child they hold removes them at once — see :mod:`gateway.storage.payloads`. The
+envelope and outcome always stay (a tombstone), so the ledger still balances.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, func, insert, select, update
@@ -19,7 +22,21 @@ from gateway.errors import StorageError
 from gateway.formats import SourceFile
 from gateway.model import CanonicalMessage, Envelope, Issue
 from gateway.storage.database import Database, EncodedJson
+from gateway.storage.payloads import (
+    PURGED_RECORD_RULE,
+    PayloadCopies,
+    RemovalReason,
+    index_children,
+    messages_holding,
+    purge_keys,
+    purged_positions,
+    record_purges,
+    remove_payloads,
+)
 from gateway.storage.tables import message_files, messages
+
+if TYPE_CHECKING:
+    from gateway.audit import AuditLog
 
 __all__ = ["MessageStore", "StoredMessage"]
 
@@ -37,6 +54,10 @@ class StoredMessage:
     error_count: int
     warning_count: int
     issues: tuple[Issue, ...]
+    payload_removed_at: datetime | None = None
+    """When the payload (raw files, canonical records) was removed; the message can no longer be replayed."""
+    payload_removed_reason: RemovalReason | None = None
+    """``retention`` (the retention period ran out) or ``purge`` (a supplier purged a child it holds)."""
 
 
 def _aware(value: datetime) -> datetime:
@@ -47,8 +68,22 @@ def _aware(value: datetime) -> datetime:
 class MessageStore:
     """Receipt and outcome of messages, on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self, database: Database, *, audit: AuditLog | None = None, copies: PayloadCopies | None = None
+    ) -> None:
         self._db = database
+        self._audit = audit
+        self.copies = copies
+        """Removes the copies of a payload held outside the message tables (routing's outbox, dead letters)."""
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log that records payload removals (the configured, keyed one when given)."""
+        if self._audit is None:
+            from gateway.audit import AuditLog  # noqa: PLC0415 - gateway.audit imports the storage tables
+
+            self._audit = AuditLog()
+        return self._audit
 
     def display_url(self) -> str:
         """The database URL with any password masked."""
@@ -140,8 +175,70 @@ class MessageStore:
                         updated_at=datetime.now(UTC),
                     )
                 )
+                index_children(conn, message)
+                if status == "accepted":
+                    self._honour_purges(conn, message)
+                if any(issue.rule == PURGED_RECORD_RULE for issue in message.issues):
+                    self._remove_superseded(conn, message)
         except SQLAlchemyError as exc:
             raise StorageError("could not record the message outcome") from exc
+
+    def _honour_purges(self, conn: Connection, message: CanonicalMessage) -> None:
+        """Remove at once the payload of every stored message holding a child this message purges."""
+        keys = purge_keys(message)
+        if not keys:
+            return
+        from gateway.access import SYSTEM_CALLER  # noqa: PLC0415 - see audit
+        from gateway.audit import AuditEntry  # noqa: PLC0415
+
+        at = datetime.now(UTC)
+        record_purges(conn, keys, message.envelope.message_id, at)  # for messages received, not yet processed
+        holding = {*messages_holding(conn, keys), message.envelope.message_id}
+        removed = remove_payloads(conn, sorted(holding), "purge", at, copies=self.copies)
+        purged = sorted({r.child.child_id for r in message.records if r.purge and r.child.child_id})
+        self.audit.append(
+            conn,
+            AuditEntry.by(
+                SYSTEM_CALLER,
+                "messages.payload-removed",
+                "the supplier asked for a child's record to be purged",
+                "removed",
+                subject=purged[0] if len(purged) == 1 else None,
+                query={"message_id": message.envelope.message_id, "reason": "purge"},
+                result_ids=removed,
+            ),
+            at=at,
+        )
+
+    def _remove_superseded(self, conn: Connection, message: CanonicalMessage) -> None:
+        """Remove the payload of a message that held a child purged after it was received (its records about
+        that child were dropped before routing: :func:`gateway.storage.payloads.purged_positions`)."""
+        from gateway.access import SYSTEM_CALLER  # noqa: PLC0415 - see audit
+        from gateway.audit import AuditEntry  # noqa: PLC0415
+
+        at = datetime.now(UTC)
+        removed = remove_payloads(conn, [message.envelope.message_id], "purge", at, copies=self.copies)
+        self.audit.append(
+            conn,
+            AuditEntry.by(
+                SYSTEM_CALLER,
+                "messages.payload-removed",
+                "the message holds a child purged after it was received",
+                "removed" if removed else "already-removed",
+                query={"message_id": message.envelope.message_id, "reason": "purge"},
+                result_ids=removed,
+            ),
+            at=at,
+        )
+
+    def purged_positions(self, message: CanonicalMessage) -> list[int]:
+        """Positions of ``message``'s records about a child purged after it was received (see
+        :func:`gateway.storage.payloads.purged_positions`): they must not be matched, routed or delivered."""
+        try:
+            with self._db.engine.connect() as conn:
+                return purged_positions(conn, message)
+        except SQLAlchemyError as exc:
+            raise StorageError("could not read the purge tombstones") from exc
 
     def get(self, message_id: str) -> StoredMessage | None:
         """The stored message, or ``None``."""
@@ -171,6 +268,8 @@ class MessageStore:
                 error_count=row["error_count"],
                 warning_count=row["warning_count"],
                 issues=tuple(Issue.model_validate(item) for item in row["issues"]),
+                payload_removed_at=_aware(row["payload_removed_at"]) if row["payload_removed_at"] else None,
+                payload_removed_reason=row["payload_removed_reason"],
             )
 
     def files(self, message_id: str) -> list[SourceFile]:

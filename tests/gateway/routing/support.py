@@ -43,10 +43,11 @@ def child(
     la_code: str = "201",
     shielded: bool = False,
     purge: bool = False,
-    caf_consent: Literal["active", "withdrawn", "none"] = "active",
+    caf_consent: Literal["active", "withdrawn", "unconsented", "none"] = "active",
     family: str = "Test",
 ) -> ChildRecord:
-    """A synthetic child (invented names; NHS-number-free), optionally with a CAF under a consent."""
+    """A synthetic child (invented names; NHS-number-free), optionally with a CAF (under a consent, a withdrawn
+    one, or none: ``unconsented``); ``none`` means no CAF at all."""
     consents: tuple[Consent, ...] = ()
     given_at = datetime(2025, 1, 1, tzinfo=UTC)
     if caf_consent == "active":
