@@ -30,6 +30,9 @@ CONTEXT_KEYS: Final = frozenset(
         "queue",
         "attempt",
         "duration_ms",
+        "profile",
+        "reason",  # fixed texts only (why a credential was refused, why a profile applies), never data
+        "error",  # an exception's type name, never its message
     }
 )
 

@@ -48,6 +48,11 @@ class AssertionVerifier:
 
     def verify(self, token: str) -> Client:
         """The client that signed ``token``; raises :class:`InvalidCredentials` otherwise."""
+        return self.verify_claims(token)[0]
+
+    def verify_claims(self, token: str) -> tuple[Client, dict[str, Any]]:
+        """The client that signed ``token`` and the verified claims (``scope``, ``act`` ...); raises
+        :class:`InvalidCredentials` otherwise. The ``jti`` is spent: the same token never verifies twice."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -95,7 +100,7 @@ class AssertionVerifier:
         if client is None or client.revoked:
             raise InvalidCredentials("client revoked")
         self._remember(client_id, str(claims["jti"]), expires)
-        return client
+        return client, claims
 
     def _remember(self, client_id: str, jti: str, expires: datetime) -> None:
         engine = self._clients.database.engine

@@ -16,5 +16,10 @@ def test_every_documented_route_exists_and_every_route_is_documented() -> None:
         for method, path in re.findall(r"`(GET|POST) (/v1/[^`\s]+)", GUIDE.read_text(encoding="utf-8"))
     }
     paths = build_app().openapi()["paths"]
-    served = {(method.upper(), path) for path, operations in paths.items() for method in operations}
+    served = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        for method in operations
+        if path.startswith(("/v1/directory/", "/v1/caf/"))  # the stores' routes; the others have their guides
+    }
     assert documented == served

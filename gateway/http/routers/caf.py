@@ -9,19 +9,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.access import Purpose
 from gateway.consent import ReadBasis
 from gateway.http.dependencies import CafStoreDep, CallerDep
+from gateway.http.text import PRINTABLE_ID, PrintableText, printable_json_body
 from gateway.model import CafAssessment
 
 __all__ = ["CafList", "CafResponse", "CafSummaryModel", "WithdrawalRequest", "router"]
 
-router = APIRouter(prefix="/v1/caf", tags=["caf"])
+router = APIRouter(prefix="/v1/caf", tags=["caf"], dependencies=[Depends(printable_json_body)])
 
-CafId = Annotated[str, Path(min_length=1, max_length=128)]
+CafId = Annotated[str, Path(min_length=1, max_length=128, pattern=PRINTABLE_ID)]
 PurposeQuery = Annotated[Purpose, Query(description="Why you are reading (recorded in the audit log).")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=1_000_000)]
 
@@ -50,7 +51,7 @@ class CafList(BaseModel):
 class WithdrawalRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: PrintableText = Field(min_length=3, max_length=500)
 
 
 @router.get("/assessments/{caf_id}", response_model=CafResponse)
@@ -77,7 +78,7 @@ def export_caf(
 
 @router.get("/children/{child_id}/assessments", response_model=CafList)
 def list_cafs(
-    child_id: Annotated[str, Path(min_length=1, max_length=128)],
+    child_id: Annotated[str, Path(min_length=1, max_length=128, pattern=PRINTABLE_ID)],
     purpose: PurposeQuery,
     caller: CallerDep,
     store: CafStoreDep,
@@ -98,7 +99,7 @@ def list_cafs(
 @router.post("/assessments/{caf_id}/consents/{consent_id}/withdrawal", status_code=204)
 def withdraw_consent(
     caf_id: CafId,
-    consent_id: Annotated[str, Path(min_length=1, max_length=128)],
+    consent_id: Annotated[str, Path(min_length=1, max_length=128, pattern=PRINTABLE_ID)],
     request: Annotated[WithdrawalRequest, Body()],
     caller: CallerDep,
     store: CafStoreDep,

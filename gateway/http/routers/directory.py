@@ -10,17 +10,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query, status
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.access import Purpose
 from gateway.directory import BREAK_GLASS_MIN_REASON, DirectoryQuery, InvolvementStart, SearchResult
 from gateway.http.dependencies import CallerDep, DirectoryStoreDep
+from gateway.http.text import PRINTABLE_ID, PrintableText, printable_json_body
 from gateway.views import DirectoryEntry, DirectoryInvolvement
 
 __all__ = ["BreakGlassRequest", "BrokenGlassResponse", "InvolvementEnd", "InvolvementList", "SearchRequest", "router"]
 
-router = APIRouter(prefix="/v1/directory", tags=["directory"])
+router = APIRouter(prefix="/v1/directory", tags=["directory"], dependencies=[Depends(printable_json_body)])
 
 ChildId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 PurposeQuery = Annotated[Purpose, Query(description="Why you are looking (recorded in the audit log).")]
@@ -39,7 +40,7 @@ class BreakGlassRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=BREAK_GLASS_MIN_REASON, max_length=500)
+    reason: PrintableText = Field(min_length=BREAK_GLASS_MIN_REASON, max_length=500)
 
 
 class BrokenGlassResponse(BaseModel):
@@ -112,7 +113,7 @@ def start_involvement(
 @router.post("/children/{child_id}/involvements/{involvement_id}/end", response_model=DirectoryInvolvement)
 def end_involvement(
     child_id: ChildId,
-    involvement_id: Annotated[str, Path(min_length=1, max_length=160)],
+    involvement_id: Annotated[str, Path(min_length=1, max_length=160, pattern=PRINTABLE_ID)],
     request: Annotated[InvolvementEnd, Body()],
     caller: CallerDep,
     store: DirectoryStoreDep,

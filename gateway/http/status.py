@@ -1,0 +1,123 @@
+"""A message's status as its submitter (or an operator) may see it: history, issues, lineage, deliveries.
+
+Only the client that submitted a message sees it, or a request holding the ``operate`` scope; to anyone
+else it does not exist (the same 404 as an unknown id). Every read is audited. Nothing returned is
+content: issues are value-free, lineage is field pointers and places in the supplier's file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from gateway.audit import AuditEntry, AuditLog
+from gateway.http.tables import submission_states, submissions
+from gateway.model import FieldSource, Issue
+from gateway.routing.outbox import Outbox
+from gateway.security import Principal
+from gateway.storage import Database, MessageStore
+
+__all__ = ["MessageStatus", "read_status"]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class MessageStatus:
+    """Everything ``GET /v1/messages/{id}`` answers."""
+
+    message_id: str
+    status: str
+    """The message store's status: ``received``, ``accepted`` or ``rejected``."""
+    state: str | None
+    """The HTTP submission's state (``queued``, ``processing``, ``accepted``, ``rejected``, ``refused``,
+    ``failed``), or ``None`` for a message that did not arrive over HTTP."""
+    format_id: str | None
+    format_version: str | None
+    la_code: str
+    received_at: datetime
+    record_count: int
+    error_count: int
+    warning_count: int
+    history: tuple[tuple[str, datetime], ...]
+    issues: tuple[Issue, ...]
+    deliveries: tuple[tuple[str, str, bool], ...]
+    lineage: tuple[tuple[FieldSource, ...], ...] | None
+
+
+def read_status(
+    principal: Principal,
+    message_id: str,
+    *,
+    database: Database,
+    store: MessageStore,
+    outbox: Outbox | None,
+    audit: AuditLog,
+    lineage: bool = False,
+) -> MessageStatus | None:
+    """The status, or ``None`` when the message is unknown or not the caller's to see."""
+    with database.engine.connect() as conn:
+        row = conn.execute(
+            select(submissions.c.client_id, submissions.c.state).where(submissions.c.message_id == message_id)
+        ).first()
+        history = tuple(
+            (state, _aware(at))
+            for state, at in conn.execute(
+                select(submission_states.c.state, submission_states.c.at)
+                .where(submission_states.c.message_id == message_id)
+                .order_by(submission_states.c.id)
+            ).all()
+        )
+    operator = "operate" in principal.scopes
+    if not operator and (row is None or row[0] != principal.client_id):
+        _audit(database, audit, principal, message_id, "not-found")
+        return None
+    stored = store.get(message_id)
+    if stored is None:
+        _audit(database, audit, principal, message_id, "not-found")
+        return None
+    records: tuple[tuple[FieldSource, ...], ...] | None = None
+    if lineage:
+        canonical = store.canonical(message_id)
+        records = tuple(tuple(record.lineage) for record in canonical.records) if canonical is not None else ()
+    deliveries = (
+        tuple((kind, key, sent) for kind, _exchange, key, sent in outbox.for_message(message_id)) if outbox else ()
+    )
+    if not history:
+        history = ((stored.status, stored.envelope.received_at),)
+    _audit(database, audit, principal, message_id, "ok")
+    return MessageStatus(
+        message_id=message_id,
+        status=stored.status,
+        state=row[1] if row is not None else None,
+        format_id=stored.envelope.format_id,
+        format_version=stored.envelope.format_version,
+        la_code=stored.envelope.la_code,
+        received_at=stored.envelope.received_at,
+        record_count=stored.record_count,
+        error_count=stored.error_count,
+        warning_count=stored.warning_count,
+        history=history,
+        issues=stored.issues,
+        deliveries=deliveries,
+        lineage=records,
+    )
+
+
+def _audit(database: Database, audit: AuditLog, principal: Principal, message_id: str, outcome: str) -> None:
+    entry = AuditEntry(
+        actor_user=principal.actor or f"client:{principal.client_id}",
+        actor_org=principal.client.supplier_id[:32],
+        action="message.read",
+        reason="status",
+        outcome=outcome,
+        subject=message_id,
+        query={"client": principal.client_id},
+        result_ids=(message_id,) if outcome == "ok" else (),
+    )
+    with database.engine.begin() as conn:
+        audit.append(conn, entry)

@@ -1,0 +1,55 @@
+"""The supplier HTTP guide: its assertion example authenticates, and its tables match the app."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gateway.http.bodies import CONTENT_TYPES
+from gateway.settings import Settings
+from tests.gateway.http.conftest import AUDIENCE, Api, make_api, settings_for
+
+__all__ = ["make_api", "settings_for"]  # fixtures used here
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "suppliers" / "http-api.md"
+
+
+def _example() -> ModuleType:
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    assert len(blocks) == 1
+    module = ModuleType("supplier_example")
+    exec(compile(blocks[0], str(GUIDE), "exec"), module.__dict__)  # noqa: S102 - our own documentation
+    return module
+
+
+def test_the_documented_assertion_authenticates(make_api: Callable[..., Api]) -> None:
+    api = make_api()
+    private = ec.generate_private_key(ec.SECP256R1())
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    api.clients.add("doc-cms", name="Doc", supplier_id="doc", la_codes=["201"], scopes=["submit"])
+    api.clients.add_public_key("doc-cms", kid="doc-cms-2026", algorithm="ES256", public_key_pem=public.decode())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    make = _example().client_assertion
+    token = make("doc-cms", "doc-cms-2026", pem, AUDIENCE)
+    assert api.http.get("/v1/rules", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert api.http.get("/v1/rules", headers={"Authorization": f"Bearer {token}"}).status_code == 401  # replay
+    escalated = make("doc-cms", "doc-cms-2026", pem, AUDIENCE, scope="submit operate")
+    assert api.http.get("/v1/rules", headers={"Authorization": f"Bearer {escalated}"}).status_code == 403
+
+
+def test_the_documented_content_types_and_settings_exist() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    table = text[text.index("| content type | format |") : text.index("Query parameters")]
+    documented = set(re.findall(r"`([a-z]+/[a-z0-9+.-]+)`", table)) - {"multipart/form-data"}
+    assert documented == set(CONTENT_TYPES)
+    for name in re.findall(r"`ECM_([A-Z_]+)`", text):
+        assert name.lower() in Settings.model_fields, name
