@@ -154,19 +154,40 @@ def _canonical(content: Mapping[str, Any]) -> bytes:
 class AuditLog:
     """Appends to and verifies the audit hash chain. ``key`` (bytes kept outside the database) signs it."""
 
-    def __init__(self, key: bytes | None = None) -> None:
+    def __init__(
+        self, key: bytes | None = None, *, previous_keys: Sequence[bytes] = (), unkeyed_through: int = 0
+    ) -> None:
+        """``key`` signs new entries. For verifying only: ``previous_keys`` signed older entries (key rotation),
+        and entries up to ``unkeyed_through`` were written before any key was set (plain SHA-256). Both
+        older segments stay bound by the first entry signed after them, whose hash covers their last hash.
+        """
         self._key = key
+        self._verify_keys: tuple[bytes | None, ...] = (key, *previous_keys) if key is not None else (None,)
+        self._unkeyed_through = unkeyed_through if key is not None else 0
 
-    def _digest(self, prev_hash: str, content: Mapping[str, Any]) -> str:
+    def _digest(self, prev_hash: str, content: Mapping[str, Any], key: bytes | None = None) -> str:
         data = prev_hash.encode("ascii") + b"\n" + _canonical(content)
-        if self._key is None:
+        key = self._key if key is None else key
+        if key is None:
             return hashlib.sha256(data).hexdigest()
-        return hmac.new(self._key, data, hashlib.sha256).hexdigest()
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
 
-    def _mac(self, seq: int, digest: str) -> str | None:
-        if self._key is None:
+    def _matches(self, seq: int, prev_hash: str, content: Mapping[str, Any], digest: str) -> bool:
+        """True when ``digest`` is the entry's hash under a key that may have signed entry ``seq``."""
+        data = prev_hash.encode("ascii") + b"\n" + _canonical(content)
+        candidates = [
+            hmac.new(key, data, hashlib.sha256).hexdigest() if key is not None else hashlib.sha256(data).hexdigest()
+            for key in self._verify_keys
+        ]
+        if seq <= self._unkeyed_through:
+            candidates.append(hashlib.sha256(data).hexdigest())
+        return any(hmac.compare_digest(candidate, digest) for candidate in candidates)
+
+    def _mac(self, seq: int, digest: str, key: bytes | None = None) -> str | None:
+        key = self._key if key is None else key
+        if key is None:
             return None
-        return hmac.new(self._key, f"audit-head:{seq}:{digest}".encode("ascii"), hashlib.sha256).hexdigest()
+        return hmac.new(key, f"audit-head:{seq}:{digest}".encode("ascii"), hashlib.sha256).hexdigest()
 
     def append(self, connection: Connection, entry: AuditEntry, *, at: datetime | None = None) -> int:
         """Append ``entry`` inside the caller's transaction; returns its sequence number.
@@ -243,7 +264,7 @@ class AuditLog:
                     problems.append(
                         AuditProblem("deleted", expected, f"entries {expected}..{stored.seq - 1} are missing")
                     )
-                if self._digest(stored.prev_hash, stored.entry.content(stored.at)) != stored.hash:
+                if not self._matches(stored.seq, stored.prev_hash, stored.entry.content(stored.at), stored.hash):
                     problems.append(AuditProblem("edited", stored.seq, "the entry does not match its hash"))
                 elif stored.prev_hash != prev_hash and not gap:
                     problems.append(
@@ -275,7 +296,10 @@ class AuditLog:
         if head is None:
             return [AuditProblem("head-tampered", last, "the head row is missing")]
         problems = []
-        if self._key is not None and head["seq"] > 0 and head["mac"] != self._mac(head["seq"], head["hash"]):
+        signed = {self._mac(head["seq"], head["hash"], key) for key in self._verify_keys if key is not None}
+        if head["seq"] <= self._unkeyed_through:
+            signed.add(None)  # the head was last written before the key was set
+        if self._key is not None and head["seq"] > 0 and head["mac"] not in signed:
             problems.append(AuditProblem("head-tampered", head["seq"], "the head's signature does not verify"))
         if head["seq"] > last:
             problems.append(

@@ -8,6 +8,7 @@ Exceptions are for system failures only, and every one the gateway raises derive
     ├── PluginError             a plugin failed to load or is not allow-listed (names its distribution)
     ├── InvalidCredentials      authentication failed (gateway.security; answered as a generic 401)
     ├── StorageError            the database failed (wraps SQLAlchemy/driver errors)
+    ├── PayloadRemoved          a message's payload was removed (retention or purge): it cannot be replayed
     └── TransportError          the broker or local transport failed (wraps pika errors)
         └── PublishNotConfirmed a publish was nacked, returned as unroutable, or its outcome is unknown
 
@@ -17,9 +18,12 @@ only ever need to catch :class:`GatewayError`. Messages never contain personal d
 
 from __future__ import annotations
 
+from datetime import datetime
+
 __all__ = [
     "ConfigurationError",
     "GatewayError",
+    "PayloadRemoved",
     "PluginError",
     "PublishNotConfirmed",
     "StorageError",
@@ -46,6 +50,24 @@ class PluginError(GatewayError):
 
 class StorageError(GatewayError):
     """The database failed; the original driver error is the ``__cause__``."""
+
+
+class PayloadRemoved(GatewayError):
+    """A stored message's payload is gone (the retention policy or a purge removed it): only its tombstone
+    (ids, outcome, hashes) is left, so it cannot be processed again. Ask the supplier to send it again."""
+
+    def __init__(self, message_id: str, reason: str | None, removed_at: datetime | None) -> None:
+        self.message_id = message_id
+        self.reason = reason
+        self.removed_at = removed_at
+        when = f" on {removed_at:%Y-%m-%d}" if removed_at is not None else ""
+        why = {"purge": "a supplier purged a child it holds", "retention": "its retention period ran out"}.get(
+            reason or "", "it was removed"
+        )
+        super().__init__(
+            f"message {message_id}: payload removed{when} ({why}); only its record is kept, so it cannot be "
+            "replayed — ask the supplier to send it again"
+        )
 
 
 class TransportError(GatewayError):

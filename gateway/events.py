@@ -13,9 +13,18 @@ Kinds:
     the archive date in ``retain_until``.
 ``directory.child.purge``
     the supplier asked for the child's record to be purged; ``payload`` is empty.
+``directory.child.move``
+    a person unmerged (or re-linked) a supplier record: ``payload`` is a :class:`gateway.views.DirectoryMove`
+    naming the record's view, which leaves the subject child for another (or for none while it awaits review).
 ``caf.assessment.upsert``
     ``payload`` is a :class:`gateway.consent.CafUpdate`: one CAF assessment with its consents and the child
-    id; sent only under an active consent. Subject: :func:`gateway.consent.caf_subject`.
+    id; sent for every CAF (the CAF store decides who may read it: lead professional, assessor's organisation,
+    agencies inside an active consent's scope). Subject: :func:`gateway.consent.caf_subject`.
+``caf.child.purge``
+    the supplier asked for the child's record to be purged (sent with ``directory.child.purge``, subject the
+    gateway child id, versioned with the child's other events); ``payload`` is empty. The CAF store deletes
+    every CAF version the purging council (``la_code``) sent about the child whose ``child_version`` is below
+    the purge's ``version``, with those CAFs' consents, and keeps a tombstone so an older upsert stays stale.
 ``caf.consent.withdrawn``
     ``payload`` is a :class:`gateway.consent.ConsentWithdrawal` naming the CAF and consent; recipients must
     stop processing the CAF at once. Applied whatever its version (a withdrawal is never stale).
@@ -40,7 +49,9 @@ __all__ = ["EVENT_KINDS", "Event", "EventKind"]
 EventKind = Literal[
     "directory.child.upsert",
     "directory.child.purge",
+    "directory.child.move",
     "caf.assessment.upsert",
+    "caf.child.purge",
     "caf.consent.withdrawn",
     "directory.shield.lifted",
     "message.rejected",
@@ -48,7 +59,9 @@ EventKind = Literal[
 EVENT_KINDS: Final[tuple[EventKind, ...]] = (
     "directory.child.upsert",
     "directory.child.purge",
+    "directory.child.move",
     "caf.assessment.upsert",
+    "caf.child.purge",
     "caf.consent.withdrawn",
     "directory.shield.lifted",
     "message.rejected",
@@ -70,6 +83,10 @@ class Event(CanonicalModel):
     """The received message this event came from (for the ledger and replay)."""
     occurred_at: AwareDatetime
     payload: dict[str, Any] = Field(default_factory=dict)
+    child_version: int | None = Field(default=None, ge=0)
+    """For ``caf.assessment.upsert``: the child's (``payload.child_id``) newest version when the event was
+    written, in the same per-subject sequence as ``caf.child.purge`` — so the CAF store can tell an upsert
+    written before a purge (stale) from one written after it. ``None`` elsewhere."""
 
     @property
     def routing_key(self) -> str:

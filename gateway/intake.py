@@ -25,11 +25,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
+from gateway.errors import PayloadRemoved
 from gateway.formats import FormatReader, SourceFile
 from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
 from gateway.pipeline import Check, Outcome, ProcessResult, new_envelope, process
 from gateway.plugins import Registry
 from gateway.storage import MessageStore
+from gateway.storage.payloads import without_records
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -173,12 +175,16 @@ class Intake:
         dry_run: bool = False,
     ) -> ProcessResult:
         """Read, map, check and match; the outcome is not recorded. Matching records its links and reviews
-        (identity resolution is the one step that writes here) unless ``dry_run``."""
+        (identity resolution is the one step that writes here) unless ``dry_run``. Records about a child
+        purged after the message was received are dropped first (:mod:`gateway.storage.payloads`)."""
         if isinstance(chosen, UnknownFormat):
             return ProcessResult(
                 message=CanonicalMessage(envelope=envelope, issues=(chosen.issue,)), outcome="rejected"
             )
         result = process(envelope, sources, chosen, self.checks)
+        purged = self.store.purged_positions(result.message)
+        if purged:  # a child purged since receipt is not brought back by processing (or replaying) this message
+            result = replace(result, message=without_records(result.message, purged))
         if self.resolver is None:
             return result
         return self.resolver.preview(result) if dry_run else self.resolver.resolve(result)
@@ -189,22 +195,31 @@ class Intake:
             return None
         return self.router(result.message, result.outcome, at or self.clock(), result.held)
 
-    def record(self, result: ProcessResult) -> ProcessResult:
-        """Commit the outcome and its outgoing events in one transaction; returns the result as recorded."""
+    def record(
+        self, result: ProcessResult, *, also: Callable[[Connection, ProcessResult], object] | None = None
+    ) -> ProcessResult:
+        """Commit the outcome and its outgoing events in one transaction; returns the result as recorded.
+
+        ``also`` runs in that same transaction with the result as recorded (the HTTP edge appends the audit
+        entry there): when it raises, neither the outcome nor any event is committed.
+        """
         at = self.clock()
         routing = self.plan(result, at)
         message = result.message
         if routing is not None and routing.issues:
             message = message.model_copy(update={"issues": (*message.issues, *routing.issues)})
             result = replace(result, message=message)
-        also = None
-        if routing is not None and self.outbox is not None:
-            outbox, planned = self.outbox, routing
+        outbox = self.outbox if routing is not None else None
+        recorded = result
 
-            def also(conn: Connection) -> None:
-                outbox.write(conn, message.envelope, planned, at=at)
+        def write(conn: Connection) -> None:
+            if outbox is not None and routing is not None:
+                outbox.write(conn, message.envelope, routing, at=at)
+            if also is not None:
+                also(conn, recorded)
 
-        self.store.record_outcome(message, result.outcome, also=also)
+        needed = outbox is not None or also is not None
+        self.store.record_outcome(message, result.outcome, also=write if needed else None)
         return result
 
     def reprocess(self, message_id: str, *, record: bool = True) -> ProcessResult:
@@ -212,11 +227,13 @@ class Intake:
 
         With ``record`` the new outcome replaces the stored one and its events are sent (replay); without,
         nothing is written (a dry run: identity resolution previews). Raises ``KeyError`` for an unknown
-        message id.
+        message id and :class:`~gateway.errors.PayloadRemoved` when retention or a purge removed its payload.
         """
         stored = self.store.get(message_id)
         if stored is None:
             raise KeyError(message_id)
+        if stored.payload_removed_at is not None:
+            raise PayloadRemoved(message_id, stored.payload_removed_reason, stored.payload_removed_at)
         sources = self.store.files(message_id)
         known = stored.envelope.format_id if stored.envelope.format_id in self.registry.readers else None
         chosen = self.choose_reader(sources, known)

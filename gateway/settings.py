@@ -91,8 +91,9 @@ class Settings(BaseSettings):
         default="ics-1c",
         min_length=1,
         description=(
-            "Conformance profile every submission is checked against: a built-in profile id (ecm-gateway rules "
-            "lists the packs) or the path of a profile YAML file; 'none' checks nothing."
+            "Conformance profile submissions are checked against: a built-in profile id (ecm-gateway rules "
+            "lists the packs) or the path of a profile YAML file; 'none' checks nothing. CIN census returns are "
+            "checked against the DfE pack of their census year and SSDA903 returns against ics-1b instead."
         ),
     )
     audit_key: SecretStr | None = Field(
@@ -105,9 +106,83 @@ class Settings(BaseSettings):
         ),
     )
 
+    audit_previous_keys: tuple[SecretStr, ...] = Field(
+        default=(),
+        description=(
+            "Keys that signed older audit entries, kept after a key rotation so `ecm-gateway audit verify` "
+            'still checks them (JSON list, e.g. ["old key"]). New entries are signed with ECM_AUDIT_KEY only.'
+        ),
+    )
+    audit_unkeyed_through: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Last audit entry written before ECM_AUDIT_KEY was first set (`ecm-gateway audit checkpoint` "
+            "printed it at the switch): entries up to it are verified as plain SHA-256. 0: none."
+        ),
+    )
+
     def audit_key_bytes(self) -> bytes | None:
         """The audit signing key as bytes, or None when the audit chain is hashed but not signed."""
         return None if self.audit_key is None else self.audit_key.get_secret_value().encode("utf-8")
+
+    def audit_previous_key_bytes(self) -> tuple[bytes, ...]:
+        """The retired audit keys, as bytes, for verifying older entries."""
+        return tuple(key.get_secret_value().encode("utf-8") for key in self.audit_previous_keys)
+
+    retention_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description=(
+            "Days a delivered message's payload (raw files, canonical form, sent outbox copies) is kept for "
+            "replay; then `ecm-gateway retention run` removes it and keeps a tombstone (ids, outcome, hashes)."
+        ),
+    )
+    rejected_retention_days: int = Field(
+        default=90,
+        ge=0,
+        le=3650,
+        description=("Days the payload of a message awaiting replay (rejected, or with dead-lettered events) is kept."),
+    )
+    archive_retention_days: int = Field(
+        default=2190,
+        ge=0,
+        le=36500,
+        description="Days an archived directory entry is kept before `ecm-gateway retention run` deletes it.",
+    )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        min_length=1,
+        description=(
+            "The gateway's public base URL, as suppliers reach it: the audience (aud) their signed-JWT "
+            "client assertions must name, and the base of status URLs."
+        ),
+    )
+    http_max_body_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest body POST /v1/messages accepts (413 beyond, chunked too)."
+    )
+    http_max_json_bytes: int = Field(
+        default=65_536, ge=1024, description="Largest body every other route accepts (searches, withdrawals)."
+    )
+    http_max_records: int = Field(
+        default=10_000, ge=1, description="Child records one submission may hold (413 beyond: split the file)."
+    )
+    http_async_threshold_bytes: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Submissions larger than this are answered 202 and processed in the background (as if async).",
+    )
+    http_async_workers: int = Field(
+        default=2, ge=1, le=64, description="Background threads processing asynchronous submissions per process."
+    )
+    http_parse_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds reading and mapping one submission may take."
+    )
+    http_rate_limit: float = Field(
+        default=600.0, gt=0, description="Requests per minute per authenticated client (per process), 429 beyond."
+    )
+    http_rate_burst: int = Field(default=60, ge=1, description="Requests a client may send at once before pacing.")
 
     @field_validator("broker_url")
     @classmethod

@@ -17,8 +17,11 @@ from gateway.cli import (
     ledger,
     plugins,
     replay,
+    retention,
+    review,
     rules,
     schema,
+    serve,
     submit,
     workers,
 )
@@ -77,6 +80,9 @@ app.command("consume")(workers.consume)
 app.command("worker")(workers.worker)
 app.command("replay")(replay.replay)
 app.command("ledger")(ledger.ledger)
+app.command("serve")(serve.serve)
+app.add_typer(retention.app, name="retention")
+app.add_typer(review.app, name="review")
 
 
 def main() -> None:

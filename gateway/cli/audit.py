@@ -14,6 +14,7 @@ from rich.table import Table
 
 from gateway.audit import AuditLog, Checkpoint
 from gateway.cli.output import console
+from gateway.cli.wiring import build_audit_log
 from gateway.settings import Settings, load_settings
 from gateway.storage import Database, open_database
 
@@ -29,7 +30,7 @@ _CHECKPOINT = re.compile(r"^\s*(\d+):([0-9a-f]{64})\s*$")
 
 
 def _open(settings: Settings) -> tuple[Database, AuditLog]:
-    return open_database(settings.effective_database_url), AuditLog(key=settings.audit_key_bytes())
+    return open_database(settings.effective_database_url), build_audit_log(settings)
 
 
 def _parse_checkpoint(text: str, where: str) -> Checkpoint:

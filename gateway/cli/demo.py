@@ -12,7 +12,7 @@ import yaml
 from rich.table import Table
 
 from gateway.access import Caller
-from gateway.cli.compose import build_registry
+from gateway.cli.compose import build_profile_note, build_registry
 from gateway.cli.ledger import ledger_table
 from gateway.cli.output import console, issue_table
 from gateway.cli.wiring import Gateway, build_gateway
@@ -98,6 +98,10 @@ def _decide_held(gateway: Gateway, held_messages: list[str]) -> None:
             f"the same child. The held record joins child {decision.child_id_after}; the decision is audited and "
             "can be reversed (unmerge)."
         )
+        console.print(
+            f"   (in a deployment a reviewer opens the pair with: ecm-gateway review show {review.review_id}, and "
+            f'decides with: ecm-gateway review decide {review.review_id} --same --reason "...")'
+        )
     gateway.relay().drain()
     for message_id, count in before.items():
         released = gateway.outbox.for_message(message_id)[count:]
@@ -129,6 +133,7 @@ def demo(
     database_url = f"sqlite:///{(folder / 'ecm-demo.sqlite3').as_posix()}"
     registry = build_registry(settings)
     gateway = build_gateway(settings, registry=registry, database_url=database_url)
+    profile_note = build_profile_note(settings, registry)
     gateway.declare()
     relay = gateway.relay()
     intake = gateway.intake
@@ -168,6 +173,7 @@ def demo(
             f"   -> message {message.envelope.message_id}: [{style}]{result.outcome}[/], "
             f"{len(message.records)} child record(s), "
             f"raw payload kept (sha256 {message.envelope.payload_sha256[:12]}...)"
+            + (f"\n   {profile_note(message.envelope)}" if profile_note is not None else "")
         )
         if show_issues and message.issues:
             console.print(issue_table(message.issues, limit=show_issues))
@@ -188,4 +194,11 @@ def demo(
     ledger = compute_ledger(gateway.database)
     console.print(ledger_table(ledger, title="ledger: received = delivered + rejected + in flight"))
     console.print("delivered = every event confirmed into its queue; consume them with: ecm-gateway consume directory")
+    report = gateway.audit.verify(gateway.database.engine)
+    entries = "1 entry" if report.checked == 1 else f"{report.checked} entries"
+    console.print(
+        f"audit log: {entries} (decisions, purges, reads), hash chain "
+        + ("[green]verified[/]" if report.ok else f"[red]BROKEN at {[p.seq for p in report.problems]}[/]")
+        + " - check it any time with: ecm-gateway audit verify"
+    )
     gateway.close()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.audit import AuditLog
 from gateway.intake import Intake
 from gateway.pipeline import Check
 from gateway.plugins import Registry
@@ -20,6 +21,7 @@ from gateway.routing.deadletters import DeadLetterProcessor, DeadLetters
 from gateway.routing.inbound import InboundProcessor
 from gateway.routing.outbox import Outbox
 from gateway.routing.relay import Relay
+from gateway.routing.retention import RoutingCopies
 from gateway.routing.router import Router
 from gateway.routing.topology import Names, topology_from_settings
 from gateway.settings import Settings
@@ -30,9 +32,33 @@ if TYPE_CHECKING:
     from gateway.matching.resolution import IdentityResolver
     from gateway.routing.metrics import RoutingMetrics
 
-__all__ = ["Gateway", "StoreName", "build_gateway", "build_resolver", "build_routing", "build_transport"]
+__all__ = [
+    "Gateway",
+    "StoreName",
+    "build_audit_log",
+    "build_gateway",
+    "build_message_store",
+    "build_resolver",
+    "build_routing",
+    "build_transport",
+]
 
 StoreName = Literal["directory", "caf"]
+
+
+def build_audit_log(settings: Settings) -> AuditLog:
+    """The audit log, HMAC-keyed with ``ECM_AUDIT_KEY`` when set. Every writer of the log must use this one:
+    entries written without the key would not verify against it."""
+    return AuditLog(
+        key=settings.audit_key_bytes(),
+        previous_keys=settings.audit_previous_key_bytes(),
+        unkeyed_through=settings.audit_unkeyed_through,
+    )
+
+
+def build_message_store(settings: Settings, database: Database) -> MessageStore:
+    """The message store: purges remove routing's copies too, and are audited in the configured log."""
+    return MessageStore(database, audit=build_audit_log(settings), copies=RoutingCopies())
 
 
 def build_routing(settings: Settings, registry: Registry, database: Database) -> tuple[Router, Outbox]:
@@ -42,7 +68,9 @@ def build_routing(settings: Settings, registry: Registry, database: Database) ->
     return router, Outbox(database, Names(settings.broker_prefix))
 
 
-def build_resolver(database: Database, store: MessageStore, outbox: Outbox) -> IdentityResolver:
+def build_resolver(
+    database: Database, store: MessageStore, outbox: Outbox, *, audit: AuditLog | None = None
+) -> IdentityResolver:
     """Identity resolution against the directory's index in ``database``: held records are released through
     ``outbox`` when a person decides, and a message rejected only by the possible-duplicate rule (a profile
     made it MUST) still has its possible duplicates put before a person."""
@@ -51,7 +79,7 @@ def build_resolver(database: Database, store: MessageStore, outbox: Outbox) -> I
     from gateway.matching.resolution import IdentityResolver  # noqa: PLC0415
     from gateway.routing.release import HeldRecordRelease  # noqa: PLC0415
 
-    queue = ReviewQueue(database, release=HeldRecordRelease(store, outbox))
+    queue = ReviewQueue(database, release=HeldRecordRelease(store, outbox), audit=audit or store.audit)
     return IdentityResolver(queue, review_rule=RULE.id)
 
 
@@ -104,6 +132,11 @@ class Gateway:
         return self._transport
 
     @property
+    def audit(self) -> AuditLog:
+        """The audit log every store and job of this process appends to (keyed by ``ECM_AUDIT_KEY``)."""
+        return self.intake.store.audit
+
+    @property
     def dead_letters(self) -> DeadLetters:
         return DeadLetters(self.database, self.outbox)
 
@@ -127,10 +160,10 @@ class Gateway:
         if name == "directory":
             from gateway.directory.store import DirectoryStore  # noqa: PLC0415 - loaded only by its consumer
 
-            return DirectoryStore(self.database, events=self.outbox)
+            return DirectoryStore(self.database, audit=self.audit, events=self.outbox)
         from gateway.caf.store import CafStore  # noqa: PLC0415
 
-        return CafStore(self.database, events=self.outbox)
+        return CafStore(self.database, audit=self.audit, events=self.outbox)
 
     def worker(self, queue: str, processor: DeliveryProcessor) -> ConsumerWorker:
         s = self.settings
@@ -174,7 +207,7 @@ def build_gateway(
     """
     database = open_database(database_url or settings.effective_database_url)
     router, outbox = build_routing(settings, registry, database)
-    store = MessageStore(database)
+    store = build_message_store(settings, database)
     resolver = build_resolver(database, store, outbox)
     if checks is None:
         from gateway.cli.compose import build_checks  # noqa: PLC0415 - compose imports this module

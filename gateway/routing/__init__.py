@@ -1,5 +1,5 @@
 """Routing: topology as code, content-based routing, the outbox and its relay, consumers, dead letters,
-replay and the ledger. See ``docs/operators/routing.md``.
+replay, the ledger and the retention job. See ``docs/operators/routing.md``.
 
 The transport interface is :mod:`gateway.transport`; implementations live in ``adapters.transports``.
 Metrics (:mod:`gateway.routing.metrics`) are imported separately, by composition roots only.
@@ -11,6 +11,7 @@ from gateway.routing.inbound import InboundProcessor
 from gateway.routing.ledger import Ledger, LedgerLine, compute_ledger
 from gateway.routing.outbox import Outbox, OutboxRow, OutboxStats
 from gateway.routing.relay import Relay, RelayRound
+from gateway.routing.retention import RetentionPolicy, RetentionReport, RoutingCopies, run_retention
 from gateway.routing.router import PlannedDelivery, PlannedEvent, Router, Routing, child_subject, route
 from gateway.routing.topology import Names, build_topology, topology_from_settings
 
@@ -34,12 +35,16 @@ __all__ = [
     "PlannedEvent",
     "Relay",
     "RelayRound",
+    "RetentionPolicy",
+    "RetentionReport",
     "Router",
     "Routing",
+    "RoutingCopies",
     "Verdict",
     "build_topology",
     "child_subject",
     "compute_ledger",
     "route",
+    "run_retention",
     "topology_from_settings",
 ]

@@ -5,14 +5,22 @@ as a possible duplicate (identity resolution's ``held`` positions), which sends 
 decided who the child is (:mod:`gateway.routing.release` sends it then):
 
 * ``directory.child.upsert`` with the directory view only (:func:`gateway.views.directory_update`: the
-  ContactPoint data set, shielding applied) — or ``directory.child.purge`` when the supplier flagged the
-  record for purging (and then nothing else for that child);
-* ``caf.assessment.upsert`` for each CAF that an active ``caf_sharing`` consent allows to be shared
-  (:func:`gateway.consent.caf_recipients`), and ``caf.consent.withdrawn`` for each withdrawn consent
-  (with the deterministic id from :func:`gateway.consent.withdrawal_event_id`, so copies deduplicate);
+  ContactPoint data set, shielding applied) — or, when the supplier flagged the record for purging,
+  ``directory.child.purge`` and ``caf.child.purge`` (the CAF store deletes the CAFs this council sent about
+  the child) and nothing else for that child;
+* ``caf.assessment.upsert`` for **every** CAF, with or without a consent: the CAF store is where a CAF is
+  kept and where reading it is decided (:func:`gateway.consent.caf_read_basis`) — its lead professional and
+  the assessor's organisation may read it without a consent; any other agency only inside an active
+  ``caf_sharing`` consent's scope. Routing a CAF to the store is therefore not sharing it. And
+  ``caf.consent.withdrawn`` for each withdrawn consent (with the deterministic id from
+  :func:`gateway.consent.withdrawal_event_id`, so copies deduplicate); the store keeps withdrawals sticky,
+  so a replayed older copy of the CAF cannot share it again;
 
 plus, for each receiving supplier subscribed to the message's LA (not the sender), the records written in
-that supplier's own format by the plugin registry's writer.
+that supplier's own format by the plugin registry's writer — **without their CAFs** (:func:`for_receivers`):
+a CAF is shared only through the CAF store, which checks consent and the reader's relationship at every
+read and keeps withdrawals sticky; a copy pushed to a supplier could not be recalled when consent is
+withdrawn. The directory's CAF indicator tells other services that a CAF exists and who holds it.
 
 A **rejected** message yields one ``message.rejected`` event carrying its issues — never its content.
 
@@ -27,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gateway.consent import CafUpdate, ConsentWithdrawal, caf_recipients, withdrawal_event_id
+from gateway.consent import CafUpdate, ConsentWithdrawal, withdrawal_event_id
 from gateway.errors import ConfigurationError
 from gateway.events import EventKind
 from gateway.formats import FormatWriter
@@ -36,7 +44,16 @@ from gateway.pipeline import Outcome
 from gateway.settings import Subscription
 from gateway.views import directory_refusals, directory_update
 
-__all__ = ["PlannedDelivery", "PlannedEvent", "Router", "Routing", "child_subject", "record_events", "route"]
+__all__ = [
+    "PlannedDelivery",
+    "PlannedEvent",
+    "Router",
+    "Routing",
+    "child_subject",
+    "for_receivers",
+    "record_events",
+    "route",
+]
 
 _MAX_SUBJECT = 128
 
@@ -51,6 +68,9 @@ class PlannedEvent:
     payload: Mapping[str, Any]
     event_id: str | None = None
     """Fixed id for events that must deduplicate across messages (consent withdrawals); else assigned."""
+    ordered_by: str | None = None
+    """A child subject this event is ordered against: the outbox stamps that subject's newest version on the
+    event (``Event.child_version``), so a CAF upsert written before a ``caf.child.purge`` stays stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +127,8 @@ def _caf_events(record: ChildRecord, child_id: str, la_code: str, at: datetime) 
     events: list[PlannedEvent] = []
     for caf in record.caf_assessments:
         subject = _bounded("caf:", caf.caf_id)
-        if caf_recipients(caf, at):
-            payload = CafUpdate(child_id=child_id, assessment=caf).model_dump(mode="json", exclude_none=True)
-            events.append(PlannedEvent("caf.assessment.upsert", subject, la_code, payload))
+        payload = CafUpdate(child_id=child_id, assessment=caf).model_dump(mode="json", exclude_none=True)
+        events.append(PlannedEvent("caf.assessment.upsert", subject, la_code, payload, ordered_by=child_id))
         for consent in caf.consents:
             if consent.purpose != "caf_sharing" or consent.withdrawn_at is None or consent.withdrawn_at > at:
                 continue
@@ -144,11 +163,24 @@ def _rejection(message: CanonicalMessage) -> PlannedEvent:
     return PlannedEvent("message.rejected", _bounded("", envelope.message_id), envelope.la_code, payload)
 
 
+def for_receivers(record: ChildRecord) -> ChildRecord:
+    """``record`` as a receiving supplier may have it: its CAFs (and their lineage) removed."""
+    if not record.caf_assessments:
+        return record
+    lineage = tuple(
+        source
+        for source in record.lineage
+        if source.field != "/caf_assessments" and not source.field.startswith("/caf_assessments/")
+    )
+    return record.model_copy(update={"caf_assessments": (), "lineage": lineage})
+
+
 def _deliveries(
     message: CanonicalMessage, subscriptions: Iterable[Subscription], writers: Mapping[str, FormatWriter]
 ) -> list[PlannedDelivery]:
     envelope = message.envelope
     found: list[PlannedDelivery] = []
+    records: list[ChildRecord] | None = None
     for subscription in subscriptions:
         if subscription.supplier == envelope.supplier_id:
             continue  # never echo a message back to its sender
@@ -160,19 +192,30 @@ def _deliveries(
                 f"subscription of {subscription.supplier!r} names format {subscription.format!r}, "
                 "which no loaded plugin can write"
             )
-        body = writer.write(message.records)
+        if records is None:
+            records = [for_receivers(record) for record in message.records]
+        body = writer.write(records)
         found.append(
             PlannedDelivery(subscription.supplier, writer.format_id, writer.media_type, envelope.la_code, body)
         )
     return found
 
 
-def record_events(record: ChildRecord, subject: str, la_code: str, *, at: datetime) -> list[PlannedEvent]:
-    """One accepted record's events: its directory upsert (or purge) and its CAF events, under ``subject``."""
+def record_events(
+    record: ChildRecord, subject: str, la_code: str, *, at: datetime, source: str | None = None
+) -> list[PlannedEvent]:
+    """One accepted record's events: its directory upsert (or purge) and its CAF events, under ``subject``.
+
+    ``source`` names the supplier record the directory view comes from (identity resolution's record id), so
+    the directory keeps it beside other suppliers' views of the same child instead of replacing them.
+    """
     if record.purge:
-        return [PlannedEvent("directory.child.purge", subject, la_code, {})]
+        return [
+            PlannedEvent("directory.child.purge", subject, la_code, {}),
+            PlannedEvent("caf.child.purge", subject, la_code, {}),
+        ]
     resolved = _with_child_id(record, subject)
-    update = directory_update(resolved, at=at)
+    update = directory_update(resolved, at=at, source=source)
     return [
         PlannedEvent("directory.child.upsert", subject, la_code, update.model_dump(mode="json", exclude_none=True)),
         *_caf_events(resolved, subject, la_code, at),
@@ -195,6 +238,8 @@ def route(
     """
     if outcome == "rejected":
         return Routing(events=(_rejection(message),))
+    from gateway.matching.resolution import record_id_for  # noqa: PLC0415 - matching loads only where routing runs
+
     envelope = message.envelope
     events: list[PlannedEvent] = []
     issues: list[Issue] = []
@@ -203,7 +248,8 @@ def route(
         if not record.purge:
             issues.extend(directory_refusals(record, at=at, record_index=position))
         if position not in held:
-            events.extend(record_events(record, subject, envelope.la_code, at=at))
+            source = record_id_for(envelope, record)
+            events.extend(record_events(record, subject, envelope.la_code, at=at, source=source))
     deliveries = _deliveries(message, subscriptions, writers or {}) if message.records else []
     return Routing(events=tuple(events), deliveries=tuple(deliveries), issues=tuple(issues))
 

@@ -88,6 +88,8 @@ dead_letters = Table(
     Column("collected_at", DateTime(timezone=True), nullable=False),
     Column("replayed_at", DateTime(timezone=True), nullable=True),
     Column("replay_count", Integer, nullable=False, default=0),
+    Column("payload_removed_at", DateTime(timezone=True), nullable=True),  # revision 0204: body emptied
+    Column("payload_removed_reason", String(16), nullable=True),  # "retention" | "purge"
     UniqueConstraint("fingerprint", name="uq_dead_letters_fingerprint"),
     Index("ix_dead_letters_message_id", "message_id"),
     Index("ix_dead_letters_queue", "queue"),

@@ -28,6 +28,7 @@ __all__ = [
     "caf_assessments",
     "caf_consents",
     "caf_inbox",
+    "caf_purges",
     "caf_versions",
     "directory_carers",
     "directory_children",
@@ -36,13 +37,16 @@ __all__ = [
     "directory_local_ids",
     "directory_name_keys",
     "directory_versions",
+    "directory_views",
     "directory_withheld",
     "match_blocking_keys",
     "match_decisions",
     "match_identities",
     "match_non_matches",
     "match_reviews",
+    "message_children",
     "message_files",
+    "message_purges",
     "messages",
     "metadata",
     "store_events",
@@ -76,10 +80,13 @@ messages = Table(
     Column("issues", JSON, nullable=False),
     Column("canonical", JSON, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("payload_removed_at", DateTime(timezone=True), nullable=True),  # revision 0204
+    Column("payload_removed_reason", String(16), nullable=True),  # "retention" | "purge"
     Index(None, "supplier_id", "received_at"),
     Index(None, "status"),
 )
-"""Every received message: its raw payload (always kept, so it can be replayed), envelope and outcome."""
+"""Every received message: envelope and outcome, and its payload (raw files, canonical form) until the
+retention policy or a purge removes it — the row itself stays as a tombstone (ids, counts, issues, hash)."""
 
 message_files = Table(
     "message_files",
@@ -91,6 +98,27 @@ message_files = Table(
     Column("content", LargeBinary, nullable=False),
 )
 """The raw files of each message, byte for byte as received (a submission may be several files)."""
+
+message_children = Table(
+    "message_children",
+    metadata,
+    Column("message_id", String(128), primary_key=True),  # no foreign key: messages rows are never deleted,
+    Column("child_key", String(128), primary_key=True),  # and a per-row key check would cost every outcome
+    Index(None, "child_key"),
+)
+"""Which children each processed message holds (revision 0204), by keys that carry no identifier in clear:
+the gateway child id and ``lc-`` digests of the council's ids. A purge finds every payload about the child."""
+
+message_purges = Table(
+    "message_purges",
+    metadata,
+    Column("child_key", String(128), primary_key=True),
+    Column("purged_at", DateTime(timezone=True), nullable=False),
+    Column("message_id", String(128), nullable=False),  # the purging message
+)
+"""A purge tombstone per child key (revision 0204; keys as in ``message_children``, digests only): a message
+received before ``purged_at`` that holds the child — one never processed, so never indexed — cannot bring the
+child back when it is processed or replayed (:func:`gateway.storage.payloads.purged_positions`)."""
 
 
 # =========================================================================================================
@@ -257,6 +285,20 @@ directory_withheld = Table(
 )
 """A shielded child's address and contacts (and its carers'): read only by an audited break glass."""
 
+directory_views = Table(
+    "directory_views",
+    metadata,
+    Column("child_id", String(128), primary_key=True),
+    Column("source", String(128), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("la_code", String(3), nullable=True),
+    Column("view", JSON, nullable=True),  # DirectoryUpdate; NULL: the source's view was moved away (tombstone)
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Each supplier record's own view of a child (revision 0103, issue #5), from which the entry above is merged;
+never read by practitioners. ``source`` is identity resolution's record id (a digest, no identifier in clear);
+``*`` holds the purge floor. A row without a view keeps only the version, so a stale event cannot return."""
+
 # =========================================================================================================
 # CAF store (issue #7, revision 0203): versioned CAF forms and the consents that allow sharing them.
 # =========================================================================================================
@@ -294,8 +336,20 @@ caf_assessments = Table(
     Column("review_date", Date, nullable=True),
     Column("form", JSON, nullable=False),  # CafAssessment without its consents
     Column("stored_at", DateTime(timezone=True), nullable=False),
+    Column("child_version", BigInteger, nullable=True),  # revision 0204: Event.child_version, orders purges
 )
 """Every version of every CAF form."""
+
+caf_purges = Table(
+    "caf_purges",
+    metadata,
+    Column("child_id", String(128), primary_key=True),
+    Column("la_code", String(3), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("purged_at", DateTime(timezone=True), nullable=False),
+)
+"""A council's purge of a child in the CAF store (revision 0204): the child's version at the purge. Every CAF
+version the council sent about the child before it was deleted; an upsert at or below it is stale."""
 
 caf_consents = Table(
     "caf_consents",
@@ -362,6 +416,7 @@ match_reviews = Table(
     Column("closed_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("record_id", "candidate_id"),
     Index(None, "status"),
+    Index(None, "candidate_id"),  # revision 0103: a batch reads the reviews naming its records either way round
 )
 """Possible duplicates awaiting a person: ``open``, then ``same``, ``not-same`` or ``superseded``. The
 comparison is stored as levels and note codes (never values), so the explanation can be shown again."""
@@ -391,5 +446,6 @@ match_non_matches = Table(
     Column("record_a", String(128), primary_key=True),
     Column("record_b", String(128), primary_key=True),
     Column("decision_id", Integer, ForeignKey("match_decisions.decision_id"), nullable=False),
+    Index(None, "record_b"),  # revision 0103: looked up by either record
 )
 """Pairs a person decided are not the same child (``record_a < record_b``): never asked again."""

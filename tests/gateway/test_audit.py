@@ -159,3 +159,42 @@ def test_without_a_head_nothing_can_be_audited(database: Database) -> None:
     with database.engine.begin() as conn:
         conn.execute(insert(audit_head).values(id=1, seq=0, hash=GENESIS_HASH, mac=None))
     assert AuditLog().verify(database.engine).ok
+
+
+def test_a_rotated_key_keeps_older_entries_verifiable_only_with_the_previous_key(database: Database) -> None:
+    _fill(database, AuditLog(key=b"first-key"), count=3)
+    _fill(database, AuditLog(key=b"second-key"), count=3)
+    assert [kind for kind, _ in _kinds(AuditLog(key=b"second-key"), database)] == ["edited"] * 3
+    assert AuditLog(key=b"second-key", previous_keys=[b"first-key"]).verify(database.engine).ok
+    assert _kinds(AuditLog(key=b"second-key", previous_keys=[b"someone-elses"]), database)[:1] == [("edited", 1)]
+
+
+def test_entries_from_before_the_key_was_set_verify_up_to_the_stated_entry_and_stay_bound(
+    database: Database,
+) -> None:
+    _fill(database, AuditLog(), count=3)
+    _fill(database, AuditLog(key=b"the-key"), count=3)
+    assert ("edited", 1) in _kinds(AuditLog(key=b"the-key"), database)
+    log = AuditLog(key=b"the-key", unkeyed_through=3)
+    assert log.verify(database.engine).ok
+    assert _kinds(AuditLog(key=b"the-key", unkeyed_through=2), database) == [("edited", 3)]  # the boundary is exact
+
+    # Without the key, someone rewrites entry 2 and recomputes the plain hashes of 2 and 3: the first
+    # signed entry (4) still names the old hash of 3, and cannot be re-signed.
+    forger = AuditLog()
+    with database.engine.begin() as conn:
+        rows = {row["seq"]: row for row in conn.execute(select(audit_log).where(audit_log.c.seq <= 3)).mappings()}
+        prev = rows[1]["hash"]
+        for seq in (2, 3):
+            stored = rows[seq]
+            reason = "forged" if seq == 2 else stored["reason"]
+            entry = AuditEntry(
+                stored["actor_user"], stored["actor_org"], stored["action"], reason, stored["outcome"],
+                query=dict(stored["query"]), result_ids=tuple(stored["result_ids"]),
+            )  # fmt: skip
+            digest = forger._digest(prev, entry.content(stored["at"].replace(tzinfo=UTC)))
+            conn.execute(
+                update(audit_log).where(audit_log.c.seq == seq).values(reason=reason, prev_hash=prev, hash=digest)
+            )
+            prev = digest
+    assert _kinds(log, database) == [("out-of-order", 4)]

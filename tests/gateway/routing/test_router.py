@@ -1,4 +1,4 @@
-"""Content-based routing: the directory view only, CAF only under consent, purges, rejections, suppliers."""
+"""Content-based routing: the directory view only, every CAF to the CAF store, purges, rejections, suppliers."""
 
 from __future__ import annotations
 
@@ -45,23 +45,39 @@ def test_a_shielded_childs_address_and_carer_contacts_are_not_in_the_entry() -> 
     assert update.withheld is not None  # travels apart, for the audited break glass
 
 
-def test_caf_is_routed_only_under_an_active_consent_and_withdrawal_is_announced() -> None:
+def test_every_caf_is_routed_to_the_caf_store_and_withdrawal_is_announced() -> None:
     active = route(message(child(3, caf_consent="active")), "accepted", at=AT)
     assert [e.kind for e in active.events] == ["directory.child.upsert", "caf.assessment.upsert"]
     assert active.events[1].subject == "caf:CAF3"
-    none = route(message(child(4, caf_consent="none")), "accepted", at=AT)
-    assert [e.kind for e in none.events] == ["directory.child.upsert"]
+    # without a consent the CAF still reaches the store: its lead professional and the assessor's
+    # organisation may read it there (the store decides who reads; routing to it is not sharing)
+    unconsented = route(message(child(4, caf_consent="unconsented")), "accepted", at=AT)
+    assert [e.kind for e in unconsented.events] == ["directory.child.upsert", "caf.assessment.upsert"]
+    assert unconsented.events[1].payload["assessment"]["caf_id"] == "CAF4"
+    directory = DirectoryUpdate.model_validate(unconsented.events[0].payload)
+    assert directory.entry.caf is not None  # "a CAF exists and who holds it", consent or not
+    no_caf = route(message(child(8, caf_consent="none")), "accepted", at=AT)
+    assert [e.kind for e in no_caf.events] == ["directory.child.upsert"]
+    assert DirectoryUpdate.model_validate(no_caf.events[0].payload).entry.caf is None
     withdrawn = route(message(child(5, caf_consent="withdrawn")), "accepted", at=AT)
-    assert [e.kind for e in withdrawn.events] == ["directory.child.upsert", "caf.consent.withdrawn"]
+    assert [e.kind for e in withdrawn.events] == [
+        "directory.child.upsert",
+        "caf.assessment.upsert",
+        "caf.consent.withdrawn",
+    ]
     again = route(message(child(5, caf_consent="withdrawn")), "accepted", at=AT)
-    assert withdrawn.events[1].event_id == again.events[1].event_id is not None  # copies deduplicate
+    assert withdrawn.events[2].event_id == again.events[2].event_id is not None  # copies deduplicate
 
 
 def test_a_purge_flag_sends_a_purge_and_nothing_else_for_that_child() -> None:
     routing = route(message(child(6, purge=True), child(7)), "accepted", at=AT)
     kinds = [(e.kind, e.subject) for e in routing.events]
-    assert kinds[0] == ("directory.child.purge", child_subject(child(6), "m", 0))
-    assert all(subject != kinds[0][1] for kind, subject in kinds[1:])
+    subject = child_subject(child(6), "m", 0)
+    assert kinds[:2] == [("directory.child.purge", subject), ("caf.child.purge", subject)]
+    assert routing.events[1].payload == {}
+    assert all(other not in (subject, "caf:CAF6") for _, other in kinds[2:])
+    caf = next(e for e in routing.events if e.kind == "caf.assessment.upsert")
+    assert caf.ordered_by == child_subject(child(7), "m", 1)  # stamped with the child's version by the outbox
 
 
 def test_a_record_held_for_review_sends_nothing_but_what_is_withheld_is_still_reported() -> None:
@@ -110,6 +126,22 @@ def test_receiving_suppliers_get_the_message_in_their_format_but_never_their_own
     assert delivery.format_id == "canonical-jsonl"
     (line,) = delivery.body.splitlines()
     assert orjson.loads(line)["child"]["local_ids"][0]["la_child_id"] == "C000010"
+
+
+@pytest.mark.parametrize("caf_consent", ["active", "unconsented"])
+def test_receiving_suppliers_never_get_caf_forms_only_the_rest_of_the_record(caf_consent: str) -> None:
+    writer = CanonicalJsonlWriter()
+    record = child(11, caf_consent=caf_consent)  # type: ignore[arg-type]
+    assert record.caf_assessments
+    subs = (Subscription(supplier="other", format="canonical-jsonl", la_codes=("201",)),)
+    routing = route(message(record), "accepted", at=AT, subscriptions=subs, writers={writer.format_id: writer})
+    (delivery,) = routing.deliveries
+    sent = orjson.loads(delivery.body.splitlines()[0])
+    assert sent.get("caf_assessments", []) == []
+    assert not any(source["field"].startswith("/caf_assessments") for source in sent.get("lineage", []))
+    assert sent["child"]["local_ids"][0]["la_child_id"] == "C000011"
+    # the CAF itself still goes to the CAF store, where reads are checked
+    assert [event.kind for event in routing.events].count("caf.assessment.upsert") == 1
 
 
 def test_a_subscription_to_a_format_nobody_writes_is_a_configuration_error() -> None:
