@@ -222,11 +222,18 @@ class Intake:
         self.store.record_outcome(message, result.outcome, also=write if needed else None)
         return result
 
-    def reprocess(self, message_id: str, *, record: bool = True) -> ProcessResult:
+    def reprocess(
+        self,
+        message_id: str,
+        *,
+        record: bool = True,
+        also: Callable[[Connection, ProcessResult], object] | None = None,
+    ) -> ProcessResult:
         """Run a stored message's raw payload through the current readers, mappings and rules again.
 
         With ``record`` the new outcome replaces the stored one and its events are sent (replay); without,
-        nothing is written (a dry run: identity resolution previews). Raises ``KeyError`` for an unknown
+        nothing is written (a dry run: identity resolution previews). ``also`` runs in the recording
+        transaction (the replay's audit entry). Raises ``KeyError`` for an unknown
         message id and :class:`~gateway.errors.PayloadRemoved` when retention or a purge removed its payload.
         """
         stored = self.store.get(message_id)
@@ -241,7 +248,7 @@ class Intake:
         if not isinstance(chosen, UnknownFormat) and chosen.format_id != envelope.format_id:
             envelope = envelope.model_copy(update={"format_id": chosen.format_id})
         result = self.evaluate(envelope, sources, chosen, dry_run=not record)
-        return self.record(result) if record else result
+        return self.record(result, also=also) if record else result
 
     def _earlier_result(self, message_id: str) -> ProcessResult | None:
         status = self.store.status(message_id)

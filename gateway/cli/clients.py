@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from gateway.cli.output import console, error_console
+from gateway.cli.wiring import build_audit_log, operator_caller
 from gateway.errors import ConfigurationError
 from gateway.security import ClientStore
 from gateway.security.scopes import SCOPES, Scope
@@ -26,10 +27,13 @@ app = typer.Typer(help="Manage supplier clients: add, list, revoke, issue API ke
 
 
 def _with_store(action: Callable[[ClientStore], T]) -> T:
-    """``action`` applied to the client registry, with its database closed afterwards."""
-    database = open_database(load_settings().effective_database_url)
+    """``action`` applied to the client registry (changes audited as the operating-system user), with its
+    database closed afterwards."""
+    settings = load_settings()
+    database = open_database(settings.effective_database_url)
+    store = ClientStore(database, audit=build_audit_log(settings), operator=operator_caller())
     try:
-        return action(ClientStore(database))
+        return action(store)
     finally:
         database.dispose()
 

@@ -9,7 +9,7 @@ import typer
 
 from gateway.cli.broker import open_gateway
 from gateway.cli.output import console, error_console
-from gateway.cli.wiring import Gateway
+from gateway.cli.wiring import Gateway, operator_caller
 from gateway.errors import GatewayError, PayloadRemoved
 from gateway.routing.replay import ReplayPlan, plan_replay, replay_message
 
@@ -107,9 +107,13 @@ def _replay_messages(gateway: Gateway, ids: list[str], *, dry_run: bool) -> None
         return
     changed = gone = 0
     for message_id in ids:
-        step = plan_replay if dry_run else replay_message
         try:
-            plan = step(gateway.intake, message_id, topology=gateway.topology, names=gateway.names)
+            if dry_run:
+                plan = plan_replay(gateway.intake, message_id, topology=gateway.topology, names=gateway.names)
+            else:
+                plan = replay_message(
+                    gateway.intake, message_id, topology=gateway.topology, names=gateway.names, by=operator_caller()
+                )
         except PayloadRemoved as exc:
             gone += 1
             console.print(f"[bold]{message_id}[/]: [red]not replayed[/]: {exc}")
@@ -147,6 +151,6 @@ def _replay_dead_letters(gateway: Gateway, message_ids: list[str], queue: str | 
     if dry_run:
         console.print(f"{len(replayable)} dead letter(s) would go back to their queues")
         return
-    count = gateway.dead_letters.replay(replayable)
+    count = gateway.dead_letters.replay(replayable, audit=gateway.audit, by=operator_caller())
     console.print(f"{count} dead letter(s) put back on their queues")
     _publish(gateway)

@@ -6,12 +6,15 @@ the CLI commands (and by the HTTP app of issue #8 when it lands). Nothing here r
 
 from __future__ import annotations
 
+import getpass
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.access import Caller
 from gateway.audit import AuditLog
 from gateway.intake import Intake
 from gateway.pipeline import Check
@@ -41,9 +44,20 @@ __all__ = [
     "build_resolver",
     "build_routing",
     "build_transport",
+    "operator_caller",
 ]
 
 StoreName = Literal["directory", "caf"]
+
+
+def operator_caller() -> Caller:
+    """Who runs an operator command, for the audit log: the operating-system user (the gateway has no login
+    of its own on the command line; restrict who may run it with the host's accounts)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
+        user = f"uid-{os.getuid()}"
+    return Caller(user_id=f"operator:{user}"[:128], organisation_code="operator")
 
 
 def build_audit_log(settings: Settings) -> AuditLog:

@@ -21,6 +21,8 @@ import orjson
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from gateway.access import Caller
+from gateway.audit import AuditEntry, AuditLog
 from gateway.errors import StorageError
 from gateway.routing.consumer import ACK, Outage, Verdict
 from gateway.routing.outbox import Outbox
@@ -187,10 +189,11 @@ class DeadLetters:
             ).all()
         return Counter({message_id: count for message_id, count in rows})
 
-    def replay(self, ids: Sequence[int]) -> int:
+    def replay(self, ids: Sequence[int], *, audit: AuditLog | None = None, by: Caller | None = None) -> int:
         """Put dead letters back on their origin queue (through the outbox) and mark them replayed.
 
         A dead letter whose body retention or a purge removed is skipped (listed with ``payload_removed_at``).
+        With ``audit`` and ``by`` (the operator) the replay is audited in the same transaction.
         """
         if not ids:
             return 0
@@ -233,6 +236,10 @@ class DeadLetters:
                     .where(dead_letters.c.dead_letter_id.in_([row.dead_letter_id for row in rows]))
                     .values(replayed_at=now, replay_count=dead_letters.c.replay_count + 1)
                 )
+                if audit is not None and by is not None and rows:
+                    replayed = [str(row.dead_letter_id) for row in rows]
+                    entry = AuditEntry.by(by, "deadletter.replay", "operator replay", "requeued", result_ids=replayed)
+                    audit.append(conn, entry)
         except SQLAlchemyError as exc:
             raise StorageError("could not replay dead letters") from exc
         return len(rows)

@@ -15,6 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy import Connection
+
+from gateway.access import Caller
+from gateway.audit import AuditEntry
 from gateway.intake import Intake
 from gateway.model import ChildRecord, Issue, SourceLocation
 from gateway.pipeline import ProcessResult
@@ -145,8 +149,19 @@ def plan_replay(intake: Intake, message_id: str, *, topology: Topology, names: N
     return _plan(intake, message_id, intake.reprocess(message_id, record=False), topology, names)
 
 
-def replay_message(intake: Intake, message_id: str, *, topology: Topology, names: Names) -> ReplayPlan:
-    """Replay the message: record the new outcome and send its events; returns what changed."""
+def replay_message(
+    intake: Intake, message_id: str, *, topology: Topology, names: Names, by: Caller | None = None
+) -> ReplayPlan:
+    """Replay the message: record the new outcome and send its events; returns what changed.
+
+    ``by`` (the operator) is audited as ``message.replay`` in the same transaction as the new outcome.
+    """
     plan = plan_replay(intake, message_id, topology=topology, names=names)  # before the stored outcome changes
-    intake.reprocess(message_id, record=True)
+
+    def audited(conn: Connection, result: ProcessResult) -> None:
+        if by is not None:
+            entry = AuditEntry.by(by, "message.replay", "operator replay", result.outcome, subject=message_id)
+            intake.store.audit.append(conn, entry)
+
+    intake.reprocess(message_id, record=True, also=audited if by is not None else None)
     return plan

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from typing import Final
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from gateway.access import Caller
+from gateway.audit import AuditEntry, AuditLog
 from gateway.errors import ConfigurationError
 from gateway.security.scopes import SCOPES, Scope
 from gateway.security.tables import api_keys, clients, public_keys
@@ -63,9 +65,27 @@ def _digest(secret: str) -> str:
 class ClientStore:
     """Create, list and revoke clients and their credentials; authenticate API keys."""
 
-    def __init__(self, database: Database, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime] = _now,
+        *,
+        audit: AuditLog | None = None,
+        operator: Caller | None = None,
+    ) -> None:
+        """With ``audit`` and ``operator``, every change to the registry is audited (who, what, which client or
+        key — never a secret) in the same transaction as the change."""
         self._db = database
         self._clock = clock
+        self._audit = audit
+        self._operator = operator
+
+    def _audited(self, conn: Connection, action: str, subject: str, **query: object) -> None:
+        if self._audit is not None and self._operator is not None:
+            entry = AuditEntry.by(
+                self._operator, action, "client registry change", "done", subject=subject, query=query
+            )
+            self._audit.append(conn, entry)
 
     @property
     def database(self) -> Database:
@@ -94,6 +114,9 @@ class ClientStore:
                         created_at=self._clock(),
                         revoked_at=None,
                     )
+                )
+                self._audited(
+                    conn, "clients.add", client_id, la_codes=sorted(set(la_codes)), scopes=sorted(set(scopes))
                 )
         except IntegrityError as exc:
             raise ConfigurationError(f"client {client_id!r} already exists") from exc
@@ -139,6 +162,8 @@ class ClientStore:
                 .where(public_keys.c.client_id == client_id, public_keys.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            if changed:
+                self._audited(conn, "clients.revoke", client_id)
         return bool(changed)
 
     # --- API keys --------------------------------------------------------------------------------------
@@ -156,6 +181,7 @@ class ClientStore:
                     key_id=key_id, client_id=client_id, secret_sha256=_digest(secret), created_at=self._clock()
                 )
             )
+            self._audited(conn, "clients.api-key", client_id, key_id=key_id)
         return IssuedKey(key_id=key_id, token=f"ecm_{key_id}_{secret}")
 
     def revoke_api_key(self, key_id: str) -> bool:
@@ -165,6 +191,8 @@ class ClientStore:
                 .where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=self._clock())
             ).rowcount
+            if changed:
+                self._audited(conn, "clients.revoke-api-key", key_id)
         return bool(changed)
 
     def authenticate_api_key(self, token: str) -> Client | None:
@@ -210,6 +238,7 @@ class ClientStore:
                         created_at=self._clock(),
                     )
                 )
+                self._audited(conn, "clients.add-key", client_id, kid=kid, algorithm=algorithm)
         except IntegrityError as exc:
             raise ConfigurationError(f"key id {kid!r} is already registered") from exc
 
@@ -220,6 +249,8 @@ class ClientStore:
                 .where(public_keys.c.kid == kid, public_keys.c.revoked_at.is_(None))
                 .values(revoked_at=self._clock())
             ).rowcount
+            if changed:
+                self._audited(conn, "clients.revoke-key", kid)
         return bool(changed)
 
     def public_key(self, kid: str) -> tuple[str, str, str] | None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from adapters.transports.local import LocalTransport
 from adapters.transports.rabbitmq import RabbitMQTransport
+from gateway.audit import AuditLog
 from gateway.cli import app
 from gateway.directory.store import DirectoryStore
 from gateway.routing.ledger import compute_ledger
@@ -140,3 +141,36 @@ def test_the_demo_shows_where_each_messages_events_went_and_the_ledger(tmp_path:
     assert "ledger: received = delivered + rejected + in flight" in result.output
     total = next(line for line in result.output.splitlines() if line.startswith("│ total"))
     assert total.split("│")[-2].strip() == "0"  # no difference
+
+
+def test_operator_actions_are_audited_as_the_os_user_in_the_actions_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("USER", "ops-alice")
+    monkeypatch.setenv("LOGNAME", "ops-alice")
+    env = _env(tmp_path)
+    assert runner.invoke(app, ["broker", "setup"], env=env).exit_code == 0
+    database = open_database(env["ECM_DATABASE_URL"])
+    try:
+        intake, _ = routed_intake(database)
+        intake.submit([("c.jsonl", jsonl([child(1)]))], supplier_id="acme", la_code="201", message_id="m-1")
+        assert runner.invoke(app, ["replay", "--message", "m-1", "--dry-run"], env=env).exit_code == 0
+        assert runner.invoke(app, ["replay", "--message", "m-1"], env=env).exit_code == 0
+        added = ["clients", "add", "acme-cms", "--name", "Acme", "--supplier", "acme", "--la", "201"]
+        assert runner.invoke(app, added, env=env).exit_code == 0
+        issued = runner.invoke(app, ["clients", "api-key", "acme-cms"], env=env)
+        assert runner.invoke(app, ["clients", "revoke", "acme-cms"], env=env).exit_code == 0
+        entries = AuditLog().entries(database.engine)
+        actions = [(entry.entry.action, entry.entry.subject) for entry in entries]
+        assert actions == [
+            ("message.replay", "m-1"),  # the dry run writes nothing
+            ("clients.add", "acme-cms"),
+            ("clients.api-key", "acme-cms"),
+            ("clients.revoke", "acme-cms"),
+        ]
+        assert {entry.entry.actor_user for entry in entries} == {"operator:ops-alice"}
+        token = issued.output.strip().splitlines()[-1]
+        assert all(token not in str(entry.entry) for entry in entries)  # the secret is never audited
+        assert AuditLog().verify(database.engine).ok
+    finally:
+        database.dispose()
