@@ -203,7 +203,7 @@ def _submit(env: dict[str, str], files: list[tuple[str, bytes]], seconds: float,
     os.environ.update(env)
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry)
+    gateway = build_gateway(settings, registry=registry, explicit_profile=settings.profile)  # for every file
     start_time = time.time()
     deadline = start_time + seconds
     number = 0
@@ -264,7 +264,7 @@ def end_to_end(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> di
     os.environ.update(env)
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry)
+    gateway = build_gateway(settings, registry=registry, explicit_profile=settings.profile)  # for every file
     gateway.declare()
     with tempfile.TemporaryDirectory() as folder:
         files = _files(args.files, args.children, Path(folder))
@@ -342,7 +342,7 @@ def breakdown(args: argparse.Namespace, amqp_url: str, postgres_url: str) -> dic
     os.environ.update({"ECM_DATABASE_URL": database_url, "ECM_BROKER_URL": amqp_url, "ECM_BROKER_PREFIX": prefix})
     settings = load_settings()
     registry = build_registry(settings)
-    gateway = build_gateway(settings, registry=registry)
+    gateway = build_gateway(settings, registry=registry, explicit_profile=settings.profile)  # for every file
     gateway.declare()
     with tempfile.TemporaryDirectory() as folder:
         (la_code, data), *_ = _files(1, args.children, Path(folder))
@@ -413,7 +413,9 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=0.0, help="offered load in child records/s (default: as fast as intake can)"
     )
-    parser.add_argument("--profile", default="ics-1b", help="conformance profile the intake checks against")
+    parser.add_argument(
+        "--profile", default="ics-1b", help="conformance profile the intake checks every file against (explicit)"
+    )
     args = parser.parse_args()
     amqp_url = os.environ.get("ECM_TEST_AMQP_URL")
     postgres_url = os.environ.get("ECM_TEST_POSTGRES_URL")

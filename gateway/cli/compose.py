@@ -29,12 +29,14 @@ def build_checks(
     registry: Registry | None = None,
     *,
     directory_for: Callable[[CanonicalMessage], DirectoryLookup] | None = None,
+    explicit: str | None = None,
 ) -> list[Check]:
     """The conformance check every submission runs (``ECM_PROFILE=none``: no check).
 
     The profile is chosen per submission (``conformance.selection``): a CIN census file gets the DfE pack of
     the census year its header declares, an SSDA903 file ``ics-1b``, every other format ``ECM_PROFILE``
-    (default ``ics-1c``). ``directory_for`` gives the directory rules (``ics-1b/possible-duplicate``) their
+    (default ``ics-1c``) — unless ``explicit`` names one profile for every format (as ``check --profile``
+    does). ``directory_for`` gives the directory rules (``ics-1b/possible-duplicate``) their
     lookup per message (identity resolution's); without it they report that they were not evaluated.
     Raises :class:`~gateway.errors.ConfigurationError` when the configured profile cannot be used.
     """
@@ -45,8 +47,8 @@ def build_checks(
     from conformance.selection import ProfileSelection  # noqa: PLC0415
 
     packs = (registry or build_registry(settings)).rule_packs.values()
-    selection = ProfileSelection(Catalogue.of(packs), default=settings.profile)
-    selection.resolved(settings.profile)  # a profile that cannot be used fails at start-up, not per message
+    selection = ProfileSelection(Catalogue.of(packs), default=settings.profile, explicit=explicit)
+    selection.resolved(explicit or settings.profile)  # a profile that cannot be used fails at start-up
     return [build_check(selection, directory_for=directory_for)]
 
 

@@ -212,12 +212,17 @@ class Gateway:
 
 
 def build_gateway(
-    settings: Settings, *, registry: Registry, checks: list[Check] | None = None, database_url: str | None = None
+    settings: Settings,
+    *,
+    registry: Registry,
+    checks: list[Check] | None = None,
+    database_url: str | None = None,
+    explicit_profile: str | None = None,
 ) -> Gateway:
     """All parts on the configured (or given) database, migrated to the newest schema.
 
-    Without ``checks``, the configured profile is checked with identity resolution answering the directory
-    rules (``ics-1b/possible-duplicate``).
+    Without ``checks``, the configured profiles (or ``explicit_profile`` for every format) are checked with
+    identity resolution answering the directory rules (``ics-1b/possible-duplicate``).
     """
     database = open_database(database_url or settings.effective_database_url)
     router, outbox = build_routing(settings, registry, database)
@@ -226,7 +231,7 @@ def build_gateway(
     if checks is None:
         from gateway.cli.compose import build_checks  # noqa: PLC0415 - compose imports this module
 
-        checks = build_checks(settings, registry, directory_for=resolver.lookup)
+        checks = build_checks(settings, registry, directory_for=resolver.lookup, explicit=explicit_profile)
     intake = Intake(registry=registry, store=store, checks=checks, router=router, outbox=outbox, resolver=resolver)
     return Gateway(
         settings=settings,

@@ -126,3 +126,22 @@ def test_a_council_making_duplicate_prevention_a_must_rejects_until_a_person_dec
     again = _send(gateway, "school.csv", "school", "m-3")  # the supplier sends it again once decided
     assert again.outcome == "accepted" and again.held == () and _rules(again) == []
     assert again.message.records[0].child.child_id == queue.child_of(review.record_id)
+
+
+def test_an_explicit_profile_applies_to_a_census_file_too(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    gateway = build_gateway(
+        settings,
+        registry=build_registry(settings),
+        database_url=f"sqlite:///{tmp_path / 'explicit.sqlite3'}",
+        explicit_profile="ics-1b",
+    )
+    try:
+        result = gateway.intake.submit(
+            [(CIN2ROWS.name, CIN2ROWS.read_bytes())], supplier_id="acme", la_code="201", format_id="cin-census-xml"
+        )
+    finally:
+        gateway.close()
+    rules = {issue.rule for issue in result.message.issues}
+    assert not [rule for rule in rules if rule.startswith("cin/")]  # the census pack was not applied
+    assert [rule for rule in rules if rule.startswith("ics-1b/")]
