@@ -29,7 +29,7 @@ from typing import Any, Final, Literal
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, false, insert, select, update
 
 from gateway.events import Event
 
@@ -95,7 +95,7 @@ class InboxBatch:
     """One batch's view of an :class:`Inbox`: read once, decided in memory, written once by :meth:`flush`.
 
     Opening it locks the versions of the batch's subjects (``SELECT ... FOR UPDATE`` in subject order on
-    PostgreSQL, so two consumers never deadlock on them; SQLite has one writer at a time) and *then*
+    PostgreSQL, so two consumers never deadlock on them; on SQLite the database write lock, taken first) and *then*
     reads which event ids were processed — so a consumer that waited for another's lock sees what that
     one committed. A subject without a versions row has nothing to lock: two consumers applying the
     same new subject both insert its row, and the second's transaction fails (and is retried) instead of
@@ -109,6 +109,11 @@ class InboxBatch:
         self._inbox = inbox
         self._versions = versions
         self._held: dict[str, int] = {}
+        if connection.dialect.name == "sqlite":
+            # The driver runs SELECTs outside any transaction until the first write, so another consumer could
+            # commit between these reads and this batch's writes (a lost update). A no-op write first takes
+            # the database's write lock: the whole batch, reads included, is then one serialised transaction.
+            connection.execute(update(versions).where(false()).values(version=versions.c.version))
         for subjects in in_lists(event.subject for event in events):
             rows = connection.execute(
                 select(versions.c.subject, versions.c.version)
