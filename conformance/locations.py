@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from gateway import ChildRecord, FieldSource, SourceLocation
+from gateway.model.lineage import location_parts
 
 __all__ = ["Locator", "Row", "locate", "location_of"]
 
@@ -52,18 +53,7 @@ unpacking (a location is built for every issue, tens of thousands in a large cen
 def location_of(entry: Row) -> SourceLocation:
     """The location of a lineage row ``(field, file, line, row, column, path, ...)`` (the parts given, validated)."""
     file, line, row, column, path = entry[1:6]
-    given: dict[str, Any] = {}
-    if file is not None:
-        given["file"] = file
-    if line is not None:
-        given["line"] = line
-    if row is not None:
-        given["row"] = row
-    if column is not None:
-        given["column"] = column
-    if path is not None:
-        given["path"] = path
-    location: SourceLocation = _VALIDATE_LOCATION(given)
+    location: SourceLocation = _VALIDATE_LOCATION(location_parts(file, line, row, column, path))
     return location
 
 

@@ -16,7 +16,7 @@ from pydantic_core import SchemaValidator, core_schema
 
 from gateway.model._base import CanonicalModel
 
-__all__ = ["FieldSource", "Lineage", "LineageRow", "SourceLocation"]
+__all__ = ["FieldSource", "Lineage", "LineageRow", "SourceLocation", "location_parts"]
 
 
 class SourceLocation(CanonicalModel):
@@ -47,8 +47,6 @@ class FieldSource(CanonicalModel):
 LineageRow = tuple[str, str | None, int | None, int | None, str | None, str | None, str]
 """One lineage entry as plain values: ``(field, file, line, row, column, path, step)`` — a
 :class:`FieldSource` with its :class:`SourceLocation` flattened in (``None`` for a part not given)."""
-
-_LOCATION_KEYS: Final = ("file", "line", "row", "column", "path")
 
 
 def _optional(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
@@ -82,9 +80,29 @@ def _row_of(entry: FieldSource) -> LineageRow:
     return (entry.field, source.file, source.line, source.row, source.column, source.path, entry.step)
 
 
+def location_parts(
+    file: str | None, line: int | None, row: int | None, column: str | None, path: str | None
+) -> dict[str, Any]:
+    """The given parts of a source location, as ``SourceLocation`` fields (``None`` left out).
+
+    Unrolled rather than a comprehension: it runs for every lineage entry a record serialises.
+    """
+    parts: dict[str, Any] = {}
+    if file is not None:
+        parts["file"] = file
+    if line is not None:
+        parts["line"] = line
+    if row is not None:
+        parts["row"] = row
+    if column is not None:
+        parts["column"] = column
+    if path is not None:
+        parts["path"] = path
+    return parts
+
+
 def _entry_data(row: LineageRow) -> dict[str, Any]:
-    source = {key: value for key, value in zip(_LOCATION_KEYS, row[1:6], strict=True) if value is not None}
-    return {"field": row[0], "source": source, "step": row[6]}
+    return {"field": row[0], "source": location_parts(*row[1:6]), "step": row[6]}
 
 
 class Lineage(Sequence[FieldSource]):
@@ -198,17 +216,7 @@ class Lineage(Sequence[FieldSource]):
         out = []
         for field, file, line, row, column, path, step in self._check():
             if drop:
-                source: dict[str, Any] = {}
-                if file is not None:
-                    source["file"] = file
-                if line is not None:
-                    source["line"] = line
-                if row is not None:
-                    source["row"] = row
-                if column is not None:
-                    source["column"] = column
-                if path is not None:
-                    source["path"] = path
+                source = location_parts(file, line, row, column, path)
             else:
                 source = {"file": file, "line": line, "row": row, "column": column, "path": path}
             out.append({"field": field, "source": source, "step": step})
