@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 
 from adapters.transports.rabbitmq import RabbitMQTransport
@@ -59,7 +60,13 @@ def main(argv: Sequence[str]) -> None:
         flow.relay.run_once()
     elif role == "consume-die":
         consumer = transport.open_consumer(flow.names.directory_queue, prefetch=500)
+        expected = int(rest[0]) if rest else 1
         deliveries = consumer.fetch(500, timeout=10)
+        deadline = time.monotonic() + 10
+        while len(deliveries) < expected and time.monotonic() < deadline:
+            # Everything the broker pushed to this consumer is unacknowledged when it dies; apply all of it, so
+            # the events committed are exactly the ones that come back.
+            deliveries += consumer.fetch(500, timeout=1)
         EventProcessor(flow.directory).process(deliveries)
         say(f"committed {len(deliveries)}")
         die()

@@ -44,7 +44,7 @@ def finish(flow: Flow, children: int) -> None:
 def test_a_consumer_killed_between_its_commit_and_its_ack(rabbit_flow: Flow, amqp_url: str) -> None:
     submit(rabbit_flow, 0, 20)
     rabbit_flow.relay.drain()
-    killed = actor("consume-die", rabbit_flow, amqp_url)
+    killed = actor("consume-die", rabbit_flow, amqp_url, "20")
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     committed = int(killed.stdout.split("committed ")[1].split()[0])
     assert committed > 0
