@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Final
 
 from conformance.locations import Locator, Row, locate, location_of
@@ -95,6 +96,7 @@ class Session:
     count: int = 0
     _checks: list[tuple[ActiveRule, RecordRule]] = field(default_factory=list)
     _parts: tuple[str, ...] = ()
+    _parts_of: Callable[[ChildRecord], tuple[Any, ...]] = field(default=lambda _record: ())
     _by_shape: dict[tuple[bool, ...], list[tuple[ActiveRule, _Check]]] = field(default_factory=dict)
     _directory_rules: list[tuple[ActiveRule, DirectoryRule]] = field(default_factory=list)
     _submission_rules: list[tuple[ActiveRule, SubmissionRule, _Kept]] = field(default_factory=list)
@@ -112,12 +114,14 @@ class Session:
             else:
                 self._submission_rules.append((active, rule, _Kept()))
         self._parts = tuple(sorted({part for _, rule in self._checks for part in rule.applies_to}))
+        parts = self._parts
+        self._parts_of = (lambda _record: ()) if not parts else _parts_getter(parts)
         if self.default_file is not None:
             self._default_location = SourceLocation(file=self.default_file)
 
     def _checks_for(self, record: ChildRecord) -> list[tuple[ActiveRule, _Check]]:
         """The record rules with something to judge in ``record`` (by which of its parts are non-empty)."""
-        shape = tuple(bool(getattr(record, part)) for part in self._parts)
+        shape = tuple(map(bool, self._parts_of(record)))
         checks = self._by_shape.get(shape)
         if checks is None:
             present = {part for part, there in zip(self._parts, shape, strict=True) if there}
@@ -171,18 +175,19 @@ class Session:
     def _build(self, issues: list[Issue | _Pending]) -> list[Issue]:
         """Issues from pending values; issues at one place share one location."""
         out: list[Issue] = []
-        locations: dict[Row, SourceLocation] = {}
+        locations: dict[Row, SourceLocation | None] = {}
         for item in issues:
             if isinstance(item, Issue):
                 out.append(item)
                 continue
             rule, severity, message, values, path, child = item
+            location: SourceLocation | None
             if values is None:
                 location = self._default_location
+            elif values in locations:
+                location = locations[values]
             else:
-                location = locations.get(values)
-                if location is None:
-                    location = locations[values] = location_of(values)
+                location = locations[values] = location_of(values) or self._default_location
             issue: Issue = _VALIDATE_ISSUE(
                 {
                     "rule": rule,
@@ -269,7 +274,7 @@ class Session:
             location = outcome.location
             if location is None:
                 values = where.get((outcome.record, outcome.field))
-                location = location_of(values) if values is not None else self._default_location
+                location = (location_of(values) if values is not None else None) or self._default_location
             return Issue(
                 rule=rule.id,
                 severity=active.severity,
@@ -295,6 +300,14 @@ class Session:
         for record in records:
             yield from self.record(record)
         yield from self.finish()
+
+
+def _parts_getter(parts: tuple[str, ...]) -> Callable[[ChildRecord], tuple[Any, ...]]:
+    """A function giving a record's ``parts`` as one tuple (``attrgetter`` gives a bare value for one part)."""
+    getter = attrgetter(*parts)
+    if len(parts) == 1:
+        return lambda record: (getter(record),)
+    return getter
 
 
 _Pending = tuple[str, Severity, str, Row | None, str, str | None]

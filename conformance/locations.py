@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from gateway import ChildRecord, FieldSource, SourceLocation
+from gateway import ChildRecord, FieldSource, Lineage, SourceLocation
 from gateway.model.lineage import location_parts
 
 __all__ = ["Locator", "Row", "locate", "location_of"]
@@ -31,14 +31,11 @@ Row = tuple[Any, ...]
 
 
 def _rows_of(lineage: Sequence[FieldSource]) -> Sequence[Row]:
-    """The lineage as plain rows: those a compact :class:`~gateway.Lineage` keeps (no models are built for
-    them), or rows taken from ``FieldSource`` models."""
-    try:
-        rows = getattr(lineage, "rows", None)
-    except ValueError:  # rows a reader left to be validated on first use, and invalid: locate nothing by them
-        return ()
-    if isinstance(rows, tuple):
-        return rows
+    """The lineage as plain rows: those a compact :class:`~gateway.Lineage` keeps, as given (no models are
+    built and rows are not validated here: a location is validated as it is built, see :func:`location_of`),
+    or rows taken from ``FieldSource`` models."""
+    if isinstance(lineage, Lineage):
+        return lineage.unchecked_rows
     return [
         (entry.field, entry.source.file, entry.source.line, entry.source.row, entry.source.column, entry.source.path)
         for entry in lineage
@@ -50,10 +47,14 @@ _VALIDATE_LOCATION: Final = SourceLocation.__pydantic_validator__.validate_pytho
 unpacking (a location is built for every issue, tens of thousands in a large census file)."""
 
 
-def location_of(entry: Row) -> SourceLocation:
-    """The location of a lineage row ``(field, file, line, row, column, path, ...)`` (the parts given, validated)."""
-    file, line, row, column, path = entry[1:6]
-    location: SourceLocation = _VALIDATE_LOCATION(location_parts(file, line, row, column, path))
+def location_of(entry: Row) -> SourceLocation | None:
+    """The location of a lineage row ``(field, file, line, row, column, path, ...)`` (the parts given,
+    validated); ``None`` when the row does not make a valid location (a reader's row that was never checked)."""
+    try:
+        file, line, row, column, path = entry[1:6]
+        location: SourceLocation = _VALIDATE_LOCATION(location_parts(file, line, row, column, path))
+    except (ValueError, TypeError):
+        return None
     return location
 
 
@@ -73,8 +74,12 @@ class Locator:
     def _exact(self, pointer: str) -> int | None:
         fields = self._fields
         if fields is None:
-            rows = self._rows = _rows_of(self._lineage)
-            fields = self._fields = [row[0] for row in rows]
+            rows = _rows_of(self._lineage)
+            try:
+                fields = [row[0] for row in rows]
+            except (TypeError, IndexError, KeyError):  # rows of an unchecked lineage that are not rows
+                rows, fields = (), []
+            self._rows, self._fields = rows, fields
         try:
             return fields.index(pointer)
         except ValueError:
@@ -88,7 +93,7 @@ class Locator:
         while True:
             inside = target + "/"
             for position, name in enumerate(self._fields):
-                if name.startswith(inside):
+                if isinstance(name, str) and name.startswith(inside):
                     return position
             if not target:
                 return None

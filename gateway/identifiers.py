@@ -122,18 +122,16 @@ class UpnProblem(StrEnum):
 
 def is_valid_la_number(code: str) -> bool:
     """True when ``code`` is three digits naming a DfE LA (or recognised pseudo-LA) number."""
-    if len(code) != 3 or not code.isascii() or not code.isdigit():
-        return False
-    number = int(code)
-    return any(low <= number <= high for low, high in DFE_LA_NUMBER_RANGES)
+    return code in _DFE_LA_NUMBERS
 
 
-def _upn_char_value(char: str, *, final: bool) -> int | None:
-    if char.isascii() and char.isdigit():
-        return int(char)
-    if final and char in UPN_ALPHABET:
-        return UPN_ALPHABET.index(char)
-    return None
+_DFE_LA_NUMBERS: Final = frozenset(
+    f"{number:03d}" for low, high in DFE_LA_NUMBER_RANGES for number in range(low, high + 1)
+)
+"""The recognised LA numbers as the three characters a UPN or return carries (looked up once per UPN by
+several DfE rules in turn, so a set rather than a walk over the ranges)."""
+_UPN_DIGIT_VALUES: Final = {str(digit): digit for digit in range(10)}
+_UPN_FINAL_VALUES: Final = {**_UPN_DIGIT_VALUES, **{letter: value for value, letter in enumerate(UPN_ALPHABET)}}
 
 
 def upn_check_letter(body: str) -> str:
@@ -144,13 +142,17 @@ def upn_check_letter(body: str) -> str:
     """
     if len(body) != 12:
         raise ValueError("upn_check_letter needs the 12 characters after the check letter")
+    digits = _UPN_DIGIT_VALUES
     total = 0
-    for position, char in enumerate(body, start=2):
-        value = _upn_char_value(char, final=position == 13)
+    for position, char in enumerate(body[:11], start=2):
+        value = digits.get(char)
         if value is None:
             raise ValueError("UPN characters 2-12 must be digits and character 13 a digit or a UPN letter")
         total += value * position
-    return UPN_ALPHABET[total % 23]
+    final = _UPN_FINAL_VALUES.get(body[11])
+    if final is None:
+        raise ValueError("UPN characters 2-12 must be digits and character 13 a digit or a UPN letter")
+    return UPN_ALPHABET[(total + final * 13) % 23]
 
 
 def upn_problems(value: str) -> tuple[UpnProblem, ...]:
@@ -159,8 +161,8 @@ def upn_problems(value: str) -> tuple[UpnProblem, ...]:
         return (UpnProblem.LENGTH,)
     problems: list[UpnProblem] = []
     numeric = value[4:12].isascii() and value[4:12].isdigit()
-    final_ok = _upn_char_value(value[12], final=True) is not None
-    la_ok = is_valid_la_number(value[1:4])
+    final_ok = value[12] in _UPN_FINAL_VALUES
+    la_ok = value[1:4] in _DFE_LA_NUMBERS
     body_ok = numeric and final_ok and value[1:4].isascii() and value[1:4].isdigit()
     if not body_ok or value[0] != upn_check_letter(value[1:]):
         problems.append(UpnProblem.CHECK_LETTER)

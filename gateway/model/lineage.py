@@ -156,6 +156,15 @@ class Lineage(Sequence[FieldSource]):
         """The entries as plain ``(field, file, line, row, column, path, step)`` tuples (validated)."""
         return self._check()
 
+    @property
+    def unchecked_rows(self) -> tuple[LineageRow, ...]:
+        """The rows as given, without validating those a reader left to be validated on first use.
+
+        For finding a field's entry cheaply (a conformance check locating a few issues in a large file);
+        whatever is built from such a row must be validated as it is built (a ``SourceLocation`` is).
+        """
+        return self._rows
+
     def _models(self) -> tuple[FieldSource, ...]:
         entries = self._entries
         if entries is None:  # one validation call builds every model (faster than model_construct)

@@ -16,6 +16,7 @@ from gateway import (
     Entry,
     Finding,
     Issue,
+    Lineage,
     NotEvaluated,
     Outcome,
     RecordRule,
@@ -213,3 +214,32 @@ def test_deferred_mode_builds_the_same_issues_in_the_same_order_and_leaves_the_c
     located = {issue.rule: issue.location for issue in built if issue.child == "C1"}
     assert located["test/part"] is not None and located["test/part"].path == "/C/A[1]"  # the enclosing part
     assert built[0].location is not None and built[0].location.line == 7
+
+
+def test_an_issue_in_a_record_whose_unchecked_lineage_row_is_invalid_is_still_reported_in_the_file() -> None:
+    """Readers may leave their lineage rows to be validated on first use; the engine looks rows up without
+    validating the whole lineage, so a row that is not a valid location must not break or mislocate the issue."""
+
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        yield Finding("/child/nhs_number")
+
+    rows = (
+        ("/child/local_ids/0/la_child_id", "f.xml", 3, None, None, "/C/Id", "t"),
+        ("/child/nhs_number", "f.xml", 0, None, None, "/C/NHS", "t"),  # line 0: not a valid location
+    )
+    record = ChildRecord.model_validate({"child": {"nhs_number": "9434765918"}}).model_copy(
+        update={"lineage": Lineage.from_rows(rows, check=False)}
+    )
+    for deferred in (False, True):
+        session = Session([ActiveRule(_rule(check), "error")], _CONTEXT, default_file="f.xml", deferred=deferred)
+        issues = [*session.record(record), *session.finish()]
+        assert [(issue.rule, issue.canonical_path) for issue in issues] == [
+            ("test/rule", "/records/0/child/nhs_number")
+        ]
+        location = issues[0].location
+        assert location is not None and (location.file, location.line, location.path) == ("f.xml", None, None)
+    good = ChildRecord.model_validate({"child": {"nhs_number": "9434765918"}}).model_copy(
+        update={"lineage": Lineage.from_rows((rows[0], (*rows[1][:2], 9, *rows[1][3:])), check=False)}
+    )
+    issues = Session([ActiveRule(_rule(check), "error")], _CONTEXT).record(good)
+    assert issues[0].location is not None and (issues[0].location.line, issues[0].location.path) == (9, "/C/NHS")
