@@ -4,7 +4,9 @@ Nothing is built at import time or in ``build_app`` beyond the routes: the lifes
 (migrated), composes the intake exactly as the CLI does (``gateway.cli.compose``/``wiring``: plugin
 registry, conformance profile, identity resolution, router and outbox), the client registry and its
 assertion verifier, the stores, the rate limiter, the background pool for asynchronous submissions and
-the metrics, and closes them on shutdown. Under uvicorn::
+the metrics, and closes them on shutdown. On start it takes up the asynchronous submissions a stopped
+process left unfinished, and sweeps for them again every few minutes (:mod:`gateway.http.resumption`).
+Under uvicorn::
 
     uvicorn --factory gateway.http.app:create_app        # settings from ECM_* variables
 
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, generate_latest
+from starlette.concurrency import run_in_threadpool
 
 from gateway import __version__
 from gateway.audit import AuditLog
@@ -32,6 +35,7 @@ from gateway.http.errors import ErrorShield, install_error_handlers
 from gateway.http.limits import BodyLimit, RateLimiter
 from gateway.http.metrics import HttpMetrics, RequestMetrics
 from gateway.http.openapi import document_malformed_bodies, errors
+from gateway.http.resumption import Resumption, Sweeper
 from gateway.http.routers import caf, directory, health, messages, rules, validation
 from gateway.http.submissions import SubmissionService
 from gateway.intake import Intake
@@ -119,15 +123,19 @@ def build_app(settings: Settings | None = None, *, database: Database | None = N
         state.submissions = SubmissionService(
             intake, db, audit, parse_timeout=s.http_parse_timeout, max_records=s.http_max_records, executor=executor
         )
+        state.resumption = Resumption(state.submissions, clients, resumed=http_metrics.resumed)
+        sweeper = Sweeper(state.resumption)
         state.authenticator = Authenticator(clients, AssertionVerifier(clients, s.public_url))
         state.rate_limiter = RateLimiter(s.http_rate_limit, s.http_rate_burst)
         state.directory_store = DirectoryStore(db, audit=audit)
         state.caf_store = CafStore(db, audit=audit)
         state.readiness = check
         state.metrics_exposition = exposition
+        await run_in_threadpool(sweeper.start)  # claims what stopped processes left; finishes it in the pool
         try:
             yield
         finally:
+            sweeper.stop()
             executor.shutdown(wait=True, cancel_futures=False)
             for transport in transports:
                 transport.close()

@@ -1,11 +1,13 @@
 """HTTP metrics (prometheus-client), on the same registry as the routing metrics the app serves.
 
-==============================================  =======  ==============================================
-metric                                          type     meaning
-==============================================  =======  ==============================================
-``ecm_http_requests_total{method,route,code}``  counter  requests answered (route = the path template)
-``ecm_http_request_seconds{route}``             histo    time to answer
-==============================================  =======  ==============================================
+===============================================  =======  ===============================================
+metric                                           type     meaning
+===============================================  =======  ===============================================
+``ecm_http_requests_total{method,route,code}``   counter  requests answered (route = the path template)
+``ecm_http_request_seconds{route}``              histo    time to answer
+``ecm_http_submissions_resumed_total{outcome}``  counter  asynchronous submissions a stopped process left
+                                                          unfinished, taken up again (by how they ended)
+===============================================  =======  ===============================================
 
 The route label is the template (``/v1/messages/{message_id}``), never the path, so no id becomes a label.
 """
@@ -29,6 +31,12 @@ class HttpMetrics:
         )
         self.seconds = Histogram(
             "ecm_http_request_seconds", "Time to answer an HTTP request", ["route"], registry=registry
+        )
+        self.resumed = Counter(
+            "ecm_http_submissions_resumed_total",
+            "Asynchronous submissions left unfinished by a stopped process and taken up again, by outcome",
+            ["outcome"],
+            registry=registry,
         )
 
 

@@ -10,7 +10,12 @@ transaction — if the audit entry cannot be written, none of them is, and the m
 Asynchronous (``Prefer: respond-async`` or a large body): the payload is received at once and the answer is
 202; a background thread does the rest. A foreign record found then rejects the message (issue
 ``access/la-not-permitted``, located, nothing routed, the canonical records not stored) and the submission
-is ``refused``.
+is ``refused``. A submission left ``queued`` or ``processing`` by a process that stopped is taken up again
+by :mod:`gateway.http.resumption` through :meth:`SubmissionService.process_received`.
+
+Exactly once: the outcome is recorded only while the submission is still ``queued`` or ``processing`` (the
+same transaction moves it on, and the database decides between two writers), so two workers finishing the
+same message record, route and audit it once; the one that comes second rolls back and is *superseded*.
 """
 
 from __future__ import annotations
@@ -19,26 +24,53 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.audit import AuditEntry, AuditLog
 from gateway.errors import GatewayError, StorageError
 from gateway.formats import FormatReader, SourceFile
+from gateway.http.background import BackgroundPool
 from gateway.http.reading import ForeignRecord, ReadTimeout, TooManyRecords, bounded, foreign_records
-from gateway.http.tables import submission_states, submissions
+from gateway.http.states import Superseded, open_submission, settle, start_processing
+from gateway.http.tables import submissions
 from gateway.intake import Intake, UnknownFormat
 from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
 from gateway.pipeline import ProcessResult, new_envelope, outcome_of, process
-from gateway.security import Forbidden, Principal
+from gateway.security import Client, Forbidden, Principal
 from gateway.storage import Database
+from gateway.storage.payloads import without_records
 
-__all__ = ["MessageIdTaken", "Received", "SubmissionRefused", "SubmissionService", "Submitted", "UnreadableFormat"]
+__all__ = [
+    "MessageIdTaken",
+    "Received",
+    "SubmissionRefused",
+    "SubmissionService",
+    "Submitted",
+    "Submitter",
+    "UnreadableFormat",
+]
 
 log = logging.getLogger(__name__)
+
+
+class Submitter(Protocol):
+    """On whose authority a submission is processed: the request's :class:`Principal`, or the client's
+    current registry entry when a stopped process's submission is resumed (``actor`` ``system:resume``)."""
+
+    @property
+    def client(self) -> Client: ...
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def la_codes(self) -> frozenset[str]: ...
+
+    @property
+    def actor(self) -> str | None: ...
 
 
 class SubmissionRefused(Forbidden):
@@ -80,10 +112,6 @@ class Received:
     duplicate: bool
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class SubmissionService:
     """The HTTP edge of the intake for authenticated clients."""
 
@@ -101,7 +129,8 @@ class SubmissionService:
         self.audit = audit
         self.parse_timeout = parse_timeout
         self.max_records = max_records
-        self._executor = executor
+        self.background = BackgroundPool(executor) if executor is not None else None
+        """The pool asynchronous submissions (and resumptions) run in; ``None``: synchronous only."""
         self._engine = database.engine
 
     # --- the public operations -------------------------------------------------------------------------
@@ -159,8 +188,13 @@ class SubmissionService:
         self._open(principal, envelope.message_id, asynchronous=False, state="processing")
         try:
             result = self._finish(principal, mapped)
+        except Superseded:  # the same message id finished concurrently (a resend, or a resumption)
+            earlier = self._earlier(envelope.message_id)
+            if earlier is None:
+                raise
+            return Submitted(earlier, self._routed(envelope.message_id))
         except Exception:
-            self._mark_failed(envelope.message_id)
+            self.mark_failed(envelope.message_id)
             raise
         return Submitted(result, self._routed(envelope.message_id))
 
@@ -198,9 +232,14 @@ class SubmissionService:
         reader = bounded(chosen, timeout=self.parse_timeout, max_records=self.max_records)
         return process(envelope, sources, reader, ())
 
-    def _finish(self, principal: Principal, mapped: ProcessResult) -> ProcessResult:
-        """Check, match and record (outcome + events + history + audit in one transaction)."""
+    def _finish(self, principal: Submitter, mapped: ProcessResult, *, asynchronous: bool = False) -> ProcessResult:
+        """Check, match and record (outcome + events + history + audit in one transaction). Records about a
+        child purged after the message was received are dropped first, as the intake does: a purge is never
+        undone by a submission that was waiting (queued, or left by a worker that died) when it happened."""
         message = mapped.message
+        purged = self.intake.store.purged_positions(message)
+        if purged:
+            message = without_records(message, purged)
         issues = list(message.issues)
         for check in self.intake.checks:
             issues.extend(check(message))
@@ -209,8 +248,8 @@ class SubmissionService:
             result = self.intake.resolver.resolve(result)
 
         def also(conn: Connection, recorded: ProcessResult) -> None:
-            self._close(conn, recorded.message.envelope.message_id, recorded.outcome)
-            self._append(conn, principal, recorded.message, recorded.outcome, asynchronous=False)
+            settle(conn, recorded.message.envelope.message_id, recorded.outcome)
+            self._append(conn, principal, recorded.message, recorded.outcome, asynchronous=asynchronous)
 
         return self.intake.record(result, also=also)
 
@@ -240,88 +279,79 @@ class SubmissionService:
         sources: Sequence[SourceFile],
         chosen: FormatReader,
     ) -> Received:
-        if self._executor is None:
+        if self.background is None:
             raise StorageError("asynchronous submissions are not available in this process")
         if not self._receive(envelope, files):
             return Received(envelope.message_id, duplicate=True)
         self._open(principal, envelope.message_id, asynchronous=True, state="queued")
-        self._executor.submit(self._process_later, principal, envelope, sources, chosen)
+        self.background.run(envelope.message_id, self.process_received, principal, envelope, sources, chosen)
         return Received(envelope.message_id, duplicate=False)
 
-    def _process_later(
-        self, principal: Principal, envelope: Envelope, sources: Sequence[SourceFile], chosen: FormatReader
-    ) -> None:
+    def process_received(
+        self,
+        submitter: Submitter,
+        envelope: Envelope,
+        sources: Sequence[SourceFile],
+        chosen: FormatReader,
+        *,
+        claimed: bool = False,
+    ) -> str:
+        """Read, authorise, check, match and record a received submission; the state it ends in
+        (``accepted``, ``rejected``, ``refused``, ``failed``, or ``superseded`` when another worker settled
+        it first). ``claimed``: the caller already moved it to ``processing`` (a resumption's claim);
+        otherwise it must still be ``queued``. Never raises: a failure is recorded as ``failed``."""
         message_id = envelope.message_id
         try:
-            with self._engine.begin() as conn:
-                self._close(conn, message_id, "processing")
+            if not claimed and not start_processing(self._engine, message_id):
+                return "superseded"
             try:
                 mapped = self._read(envelope, sources, chosen)
             except (ReadTimeout, TooManyRecords) as exc:
-                self._reject(principal, envelope, [Issue(rule="read/limit", severity="error", message=str(exc))])
-                return
-            found = foreign_records(mapped.message, principal.la_codes)
+                return self.reject(submitter, envelope, [Issue(rule="read/limit", severity="error", message=str(exc))])
+            found = foreign_records(mapped.message, submitter.la_codes)
             if found:
-                self._reject(principal, envelope, [_foreign_issue(item) for item in found], state="refused")
-                return
-            self._finish(principal, mapped)
+                return self.reject(submitter, envelope, [_foreign_issue(item) for item in found], state="refused")
+            return self._finish(submitter, mapped, asynchronous=True).outcome
+        except Superseded:
+            log.info("submission settled by another worker", extra={"message_id": message_id})
+            return "superseded"
         except Exception as exc:
             # Recorded, never raised into the pool; logged by type only (the text may carry submitted values).
             log.error("asynchronous submission failed", extra={"message_id": message_id, "error": type(exc).__name__})
-            self._mark_failed(message_id)
+            return self.mark_failed(message_id)
 
-    def _mark_failed(self, message_id: str) -> None:
+    def mark_failed(self, message_id: str) -> str:
         """Record that processing stopped (the payload stays received: a retry or replay finishes it)."""
         try:
             with self._engine.begin() as conn:
-                self._close(conn, message_id, "failed")
+                settle(conn, message_id, "failed")
+        except Superseded:
+            return "superseded"  # settled meanwhile by another worker: nothing failed
         except SQLAlchemyError:
             log.error("could not record the failure", extra={"message_id": message_id})
+        return "failed"
 
-    def _reject(self, principal: Principal, envelope: Envelope, issues: list[Issue], state: str = "rejected") -> None:
-        """Record a rejection without its records (nothing routed), with history and audit in one transaction."""
+    def reject(self, submitter: Submitter, envelope: Envelope, issues: list[Issue], state: str = "rejected") -> str:
+        """Record a rejection without its records (nothing routed), with history and audit in one transaction.
+
+        Returns ``state`` (``rejected`` or ``refused``); raises ``Superseded`` (a :class:`GatewayError`)
+        when another worker settled the submission first."""
         message = CanonicalMessage(envelope=envelope, issues=tuple(issues))
 
         def also(conn: Connection) -> None:
-            self._close(conn, envelope.message_id, state)
-            self._append(conn, principal, message, state, asynchronous=True)
+            settle(conn, envelope.message_id, state)
+            self._append(conn, submitter, message, state, asynchronous=True)
 
         self.intake.store.record_outcome(message, "rejected", also=also)
+        return state
 
     # --- bookkeeping -----------------------------------------------------------------------------------
 
     def _open(self, principal: Principal, message_id: str, *, asynchronous: bool, state: str) -> None:
-        now = _now()
-        with self._engine.begin() as conn:
-            exists = conn.execute(
-                select(submissions.c.message_id).where(submissions.c.message_id == message_id)
-            ).scalar_one_or_none()
-            if exists is None:
-                conn.execute(
-                    insert(submissions).values(
-                        message_id=message_id,
-                        client_id=principal.client_id,
-                        asynchronous=asynchronous,
-                        state=state,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                conn.execute(insert(submission_states).values(message_id=message_id, state="received", at=now))
-            else:
-                conn.execute(update(submissions).where(submissions.c.message_id == message_id).values(state=state))
-            conn.execute(insert(submission_states).values(message_id=message_id, state=state, at=now))
-
-    @staticmethod
-    def _close(conn: Connection, message_id: str, state: str) -> None:
-        now = _now()
-        conn.execute(
-            update(submissions).where(submissions.c.message_id == message_id).values(state=state, updated_at=now)
-        )
-        conn.execute(insert(submission_states).values(message_id=message_id, state=state, at=now))
+        open_submission(self._engine, principal.client_id, message_id, asynchronous=asynchronous, state=state)
 
     def _append(
-        self, conn: Connection, principal: Principal, message: CanonicalMessage, outcome: str, *, asynchronous: bool
+        self, conn: Connection, principal: Submitter, message: CanonicalMessage, outcome: str, *, asynchronous: bool
     ) -> None:
         self.audit.append(conn, _entry(principal, message.envelope, outcome, message, asynchronous=asynchronous))
 
@@ -345,7 +375,7 @@ def _foreign_issue(found: ForeignRecord) -> Issue:
 
 
 def _entry(
-    principal: Principal,
+    principal: Submitter,
     envelope: Envelope,
     outcome: str,
     message: CanonicalMessage | None,

@@ -3,7 +3,8 @@
 The message store keeps the payload, envelope and outcome; these rows add what only the HTTP edge knows:
 the authenticated client (so only it, or an operator, may read the status) and each state the submission
 went through (``queued`` for asynchronous ones, ``processing``, then ``accepted``, ``rejected``, ``refused``
-or ``failed``). ``detail`` holds value-free text only (rule ids, locations, counts).
+or ``failed``; the history also shows ``resumed`` where a process took up a submission a stopped one left
+open, :mod:`gateway.http.resumption`). ``detail`` holds value-free text only (rule ids, locations, counts).
 """
 
 from __future__ import annotations
