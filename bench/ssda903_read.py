@@ -1,8 +1,9 @@
 """SSDA903 read throughput: the gateway's reader against plain ``csv.DictReader`` over the same files.
 
-Run: ``.venv/bin/python bench/ssda903_read.py [--children N] [--repeat R]``
+Run: ``.venv/bin/python bench/ssda903_read.py [--children N] [--repeat R] [--all-tables]``
 
-Generates a synthetic submission (header, episodes, reviews, missing, uasc and social-worker files), then
+Generates a synthetic submission (header, episodes, reviews, missing, uasc and social-worker files; with
+``--all-tables`` also OC2, OC3, AD1, placed for adoption and previous permanence), then
 measures, best of ``R`` runs each, interleaved:
 
 * floor: ``csv.DictReader`` over every file (decode + split into dict rows, nothing else);
@@ -44,10 +45,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--all-tables", action="store_true", help="also the OC2, OC3, AD1, placed-for-adoption, prev. permanence files"
+    )
     args = parser.parse_args()
 
-    files = generate_submission(args.children, year=2024, seed=1)
-    xml = generate_xml(args.children, year=2024, seed=1)
+    files = generate_submission(args.children, year=2024, seed=1, all_tables=args.all_tables)
+    xml = generate_xml(args.children, year=2024, seed=1, all_tables=args.all_tables)
     sources = [SourceFile(name=name, data=data) for name, data in files]
     rows = sum(data.count(b"\n") - 1 for _, data in files)
     reader = Ssda903Reader(la_code="201")

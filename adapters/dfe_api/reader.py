@@ -10,10 +10,12 @@ Accepted shapes (``../shared/data/dfe-csc-api/json_payload_structure.md``):
 
 Each child is flattened object by object (:mod:`adapters.dfe_api.shape`) and mapped with the declarative
 mappings in ``mappings/dfe-csc-api/`` through the gateway's mapping engine. ``purge`` flags map to
-``ChildRecord.purge``, ``Child.purge`` (``child_details.purge``) and each item's ``purge``. Sections the
-canonical model does not hold (``health_and_wellbeing``, ``adoption``, ``care_leavers``, UASC status,
-``mis_child_id``) are reported once per file as not carried. The payload is one JSON document, so a file
-is held in memory while it is read (up to the reader's ``max_bytes``).
+``ChildRecord.purge``, ``Child.purge`` (``child_details.purge``) and each item's ``purge``. UASC status
+(``uasc_flag`` true, or a ``uasc_end_date``) becomes ``ChildRecord.uasc``; an episode's ``adoption`` and
+``care_leavers`` become ``ChildRecord.adoption`` and ``ChildRecord.care_leaver``. What the canonical model
+does not hold (``health_and_wellbeing`` SDQ assessments, ``mis_child_id``) is reported once per file as
+not carried. The payload is one JSON document, so a file is held in memory while it is read (up to the
+reader's ``max_bytes``).
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ FORMAT_ID: Final = "dfe-csc-api-json"
 _NOT_CARRIED: Final = {
     "mis_child_id": "mis_child_id (the supplier's own id)",
     "health_and_wellbeing": "health_and_wellbeing (SDQ scores)",
-    "uasc": "uasc_flag / uasc_end_date",
-    "adoption": "adoption",
-    "care_leavers": "care_leavers",
+}
+_EPISODE_PARTS: Final = {
+    "adoption": ("dfe-csc-api/adoption", ADOPTION),
+    "care_leavers": ("dfe-csc-api/care-leavers", CARE_LEAVERS),
 }
 
 
@@ -267,8 +270,6 @@ class _FileReader:
                 child=la_child_id,
                 rename={"purge": "details_purge"},
             )
-            if details.get("uasc_flag") is not None or details.get("uasc_end_date") is not None:
-                self._skip("uasc", f"{pointer}/child_details/uasc_flag")
         if not (la_child_id or "").strip():
             flat.note(
                 "read/dfe-api/la-child-id-missing",
@@ -295,6 +296,8 @@ class _FileReader:
                 child=la_child_id,
             )
         builder = RecordBuilder(child=la_child_id, record_index=index)
+        if isinstance(details, dict) and details.get("uasc_flag") is True:
+            builder.set("/uasc", {}, location=flat.locations["uasc_flag"], step="dfe-csc-api/child:uasc_flag")
         library = self.reader.library
         spec = library.get("dfe-csc-api/child")
         row = SourceRow(flat.values, file=self.file, locations=flat.locations)
@@ -362,12 +365,26 @@ class _FileReader:
                         child=child,
                     )
                 )
-        for section, members in (("adoption", ADOPTION), ("care_leavers", CARE_LEAVERS)):
+        for section, (mapping_id, members) in _EPISODE_PARTS.items():
             part = episode.get(section)
             if isinstance(part, dict):
-                flatten(part, members, file=self.file, pointer=f"{pointer}/{section}", into=Flattened(), child=child)
+                part_flat = Flattened()
+                flatten(part, members, file=self.file, pointer=f"{pointer}/{section}", into=part_flat, child=child)
+                issues.extend(part_flat.issues)
                 if any(value not in (None, False) for value in part.values()):
-                    self._skip(section, f"{pointer}/{section}")
+                    part_spec = library.get(mapping_id)
+                    row = SourceRow(part_flat.values, file=self.file, locations=part_flat.locations)
+                    builder.add(part_spec, part_spec.apply(row, child=child, prefix=builder.next_prefix(part_spec)))
+            elif part is not None:
+                issues.append(
+                    Issue(
+                        rule="read/dfe-api/type",
+                        severity="error",
+                        message=f"{section} must be an object; it was not read",
+                        location=SourceLocation(file=self.file, path=f"{pointer}/{section}"),
+                        child=child,
+                    )
+                )
         return issues
 
 

@@ -214,9 +214,11 @@ class _Decoding:
                 )
             elif shape == _PART:
                 assert isinstance(member, Part)  # noqa: S101
-                target[member.field] = self.model(
+                target[member.field] = part = self.model(
                     member.layout.members, member.layout.fixed, child, f"{xpath}/{local}", f"{base}/{member.field}"
                 )
+                if not part:  # an empty element still says something (``<UASC/>``: the child is UASC)
+                    self.note(f"{base}/{member.field}", child.sourceline, f"{xpath}/{local}", local)
             elif shape == _WRAPPED:
                 assert not isinstance(member, Group)  # noqa: S101
                 self.wrapped(member, child, f"{xpath}/{local}", base, target)
@@ -236,7 +238,9 @@ class _Decoding:
             items.append(_lexical(member, element_text(child)))
             self.note(where, child.sourceline, path, member.tag)
         else:
-            items.append(self.model(member.layout.members, member.layout.fixed, child, path, where))
+            items.append(part := self.model(member.layout.members, member.layout.fixed, child, path, where))
+            if not part:
+                self.note(where, child.sourceline, path, member.tag)
 
     def wrapped(self, member: Value | Part, wrapper: etree._Element, xpath: str, base: str, data: Data) -> None:
         items: list[object] = []

@@ -1,7 +1,9 @@
 """The element tables of ``ics-xml``: which element or attribute carries which canonical field, model by model.
 
 Built from the member types of :mod:`adapters.ics_xml.layout`; the order of each layout is the order of the
-``xs:sequence`` in ``schemas/ics-xml/ics-exchange-1.0.xsd``. ``CHILD_RECORD`` is the ``<Child>`` element.
+``xs:sequence`` in ``schemas/ics-xml/ics-exchange-1.0.xsd``. ``CHILD_RECORD`` is the ``<Child>`` element; the
+looked-after parts beyond episodes (UASC, outcomes, care leaver, adoption ...) are in
+:mod:`adapters.ics_xml.care_elements`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Final
 
 from pydantic import BaseModel
 
+from adapters.ics_xml.care_elements import CARE_PARTS
 from adapters.ics_xml.layout import OWN_TEXT, Group, Layout, Member, Part, Value
 from gateway import (
     Address,
@@ -349,6 +352,7 @@ CHILD_RECORD: Final = Layout(
         Part("LookedAfterEpisode", "looked_after_episodes", LOOKED_AFTER, repeat=True, wrapper="LookedAfterEpisodes"),
         Part("Review", "reviews", REVIEW, repeat=True, wrapper="Reviews"),
         Part("MissingEpisode", "missing_episodes", MISSING, repeat=True, wrapper="MissingEpisodes"),
+        *CARE_PARTS,
         Part("CAFAssessment", "caf_assessments", CAF, repeat=True, wrapper="CAFAssessments"),
         Value("Purge", "purge", "bool"),
     ),

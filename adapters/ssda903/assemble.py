@@ -19,8 +19,16 @@ MAPPED_TABLES: Final = {
     "reviews": "ssda903/reviews",
     "missing": "ssda903/missing",
     "sw_episodes": "ssda903/sw-episodes",
+    "uasc": "ssda903/uasc",
+    "oc2": "ssda903/oc2",
+    "oc3": "ssda903/oc3",
+    "ad1": "ssda903/ad1",
+    "placed_for_adoption": "ssda903/placed-for-adoption",
+    "previous_permanence": "ssda903/previous-permanence",
 }
 """Table -> the mapping that carries its rows into the canonical record (header -> ``ssda903/header``)."""
+SINGLE_ROW_TABLES: Final = frozenset({"uasc", "oc2", "oc3", "ad1"})
+"""Tables with at most one row per child (each fills one part of the record, not a list)."""
 _UPN_REASON = re.compile(r"UN[1-7]")
 
 
@@ -136,6 +144,11 @@ class ChildAssembler:
             spec = self.library.get(mapping_id)
             if table == "episodes" and len(rows) > 1:
                 rows = sorted(rows, key=_start)  # stable: equal or unreadable DECOMs keep the file's order
+            if table in SINGLE_ROW_TABLES:
+                extra.extend(_repeated(child, table, rows[1:]))
+                rows = rows[:1]
+                # The part is there even when every cell is blank (a UASC row with no DUC says the child is UASC).
+                builder.set(spec.target, {}, location=rows[0].location("CHILD"), step=f"ssda903-csv:{table}-row")
             for number, row in enumerate(rows, start=1):
                 if la_code is not None and table == "sw_episodes":
                     row.values["$la_code"] = la_code
@@ -150,19 +163,39 @@ class ChildAssembler:
                         step="ssda903-csv:episode-id",
                     )
         record = builder.build()
-        return record, builder.issues + extra
+        return record, self._unflagged_issues(builder.issues) + extra
 
     def _unflagged(self, mapped: MappedRow) -> MappedRow:
         """Drop mapping issues on cells the column spec already reported."""
         if mapped.issues and self.flagged:
-            mapped.issues = [
-                issue
-                for issue in mapped.issues
-                if issue.location is None
-                or (issue.location.file, issue.location.row, issue.location.line, issue.location.column)
-                not in self.flagged
-            ]
+            mapped.issues = self._unflagged_issues(mapped.issues)
         return mapped
+
+    def _unflagged_issues(self, issues: list[Issue]) -> list[Issue]:
+        """``issues`` without those on cells the column spec already reported (e.g. a code the canonical
+        model refuses, which the year's spec reported first)."""
+        if not issues or not self.flagged:
+            return issues
+        return [
+            issue
+            for issue in issues
+            if issue.location is None
+            or (issue.location.file, issue.location.row, issue.location.line, issue.location.column) not in self.flagged
+        ]
+
+
+def _repeated(child: str, table: str, rows: list[TableRow]) -> Iterator[Issue]:
+    """A child has at most one row in ``table``: each further row is reported and not used."""
+    for row in rows:
+        yield Issue.model_validate(
+            {
+                "rule": "read/ssda903/repeated-row",
+                "severity": "warning",
+                "child": child,
+                "message": f"the child has more than one row in the {table} file; only the first was used",
+                "location": row.location("CHILD"),
+            }
+        )
 
 
 def _consistency(child: str, header: TableRow, tables: dict[str, list[TableRow]]) -> Iterator[Issue]:

@@ -3,9 +3,9 @@
 Steps: collect the files' rows (tables told by their header columns), choose the year and the LA, check
 every cell against the year's column spec, join the tables on CHILD, and map each child through the
 declarative mappings in ``mappings/ssda903/``: header -> Child, episodes -> LookedAfterEpisode (ordered
-by DECOM), reviews -> Review, missing -> MissingEpisode, sw_episodes -> Involvement. The uasc, oc2, oc3,
-ad1, placed_for_adoption and previous_permanence tables are checked and joined but have no place in the
-canonical model yet: one ``read/ssda903/not-carried`` information issue per table says so.
+by DECOM), reviews -> Review, missing -> MissingEpisode, sw_episodes -> Involvement, uasc -> UascStatus,
+oc2 -> LookedAfterOutcomes, oc3 -> CareLeaver, ad1 -> Adoption, placed_for_adoption -> AdoptionDecision,
+previous_permanence -> PreviousPermanence (see :data:`adapters.ssda903.assemble.MAPPED_TABLES`).
 
 The LA number is not in the return: the reader takes it from the declared submission (the envelope's LA,
 passed through :meth:`Ssda903Reader.for_submission`), else from an ``LA`` column.
@@ -29,13 +29,6 @@ from gateway.mapping import MappingLibrary
 __all__ = ["FORMAT_ID", "Ssda903Reader"]
 
 FORMAT_ID: Final = "ssda903-csv"
-_MAPPED: Final = {
-    "episodes": "ssda903/episodes",
-    "reviews": "ssda903/reviews",
-    "missing": "ssda903/missing",
-    "sw_episodes": "ssda903/sw-episodes",
-}
-_NOT_CARRIED: Final = ("uasc", "oc2", "oc3", "ad1", "placed_for_adoption", "previous_permanence")
 _SNIFF_COLUMNS: Final = (
     b"DECOM",
     b"REVIEW_CODE",
@@ -158,14 +151,6 @@ class Ssda903Reader:
                     rule="read/ssda903/table-not-in-year",
                     severity="warning",
                     message=f"the {table} table is not part of the {label} return; its cells were not checked",
-                    location=SourceLocation(file=files[0]),
-                )
-            if table in _NOT_CARRIED and collected.rows.get(table):
-                yield Issue(
-                    rule="read/ssda903/not-carried",
-                    severity="information",
-                    message=f"the {table} table was checked and joined on CHILD; the canonical model has "
-                    "no place for its content yet, so it is not carried",
                     location=SourceLocation(file=files[0]),
                 )
 

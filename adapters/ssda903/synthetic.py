@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from adapters.ssda903.spec import load_year
 from gateway.identifiers import DFE_LA_NUMBER_RANGES, upn_check_letter
 
-__all__ = ["CSV_COLUMNS", "generate_submission", "generate_xml"]
+__all__ = ["CARE_COLUMNS", "CSV_COLUMNS", "generate_submission", "generate_xml"]
 
 CSV_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -28,6 +28,15 @@ CSV_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
     "sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
 }  # fmt: skip
+CARE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "oc2": ("CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
+            "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"),
+    "oc3": ("CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"),
+    "ad1": ("CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+    "placed_for_adoption": ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
+    "previous_permanence": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
+}  # fmt: skip
+"""The tables ``all_tables=True`` adds (drawn from their own random stream, so the others stay the same)."""
 _AREAS: Final = ("AB", "B", "BS", "CF", "E", "EC", "L", "LS", "M", "N", "NW", "SE", "SW", "W", "YO")
 _INWARD: Final = "ABDEFGHJLNPQRSTUWXYZ"
 
@@ -39,6 +48,7 @@ def _d(value: date) -> str:
 class _Generator:
     def __init__(self, year: int, seed: int) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        self.care_rng = random.Random(seed * 7919 + 1)  # noqa: S311
         self.spec = load_year(year)
         self.year = year
         self.start = date(year - 1, 4, 1)
@@ -156,7 +166,81 @@ class _Generator:
             "missing": missing,
             "uasc": uasc,
             "sw_episodes": social,
+            **self.care(child_id, dob, episodes),
         }
+
+    def care(self, child_id: str, dob: date, episodes: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+        """Rows of the other tables, as the return's guidance has them (OC2 after 12 months in care ...)."""
+        rng = self.care_rng
+        rows: dict[str, list[dict[str, str]]] = {table: [] for table in CARE_COLUMNS}
+        age = (self.end - dob).days // 365
+        first = _parse(episodes[0]["DECOM"])
+        last = episodes[-1]
+        base = {"CHILD": child_id, "DOB": _d(dob)}
+        if not last["DEC"] and (self.end - first).days >= 365:
+            misuse = rng.random() < 0.1
+            received = rng.choice(("0", "1")) if misuse else ""
+            rows["oc2"].append(
+                {
+                    **base,
+                    "SDQ_SCORE": str(rng.randint(0, 40)) if 4 <= age <= 16 else "",
+                    "SDQ_REASON": "" if 4 <= age <= 16 else "SDQ1",
+                    "CONVICTED": rng.choice(("0", "0", "1")) if age >= 10 else "",
+                    "HEALTH_CHECK": rng.choice(("0", "1")) if age < 5 else "",
+                    "IMMUNISATIONS": rng.choice(("0", "1", "1")),
+                    "TEETH_CHECK": rng.choice(("0", "1", "1")),
+                    "HEALTH_ASSESSMENT": rng.choice(("0", "1", "1")),
+                    "SUBSTANCE_MISUSE": "1" if misuse else "0",
+                    "INTERVENTION_RECEIVED": received,
+                    "INTERVENTION_OFFERED": rng.choice(("0", "1")) if received == "0" else "",
+                }
+            )
+        if age >= 16 and last["DEC"] and rng.random() < 0.5:
+            rows["oc3"].append(
+                {
+                    **base,
+                    "IN_TOUCH": self.pick_care(rng, "oc3", "IN_TOUCH"),
+                    "ACTIV": self.pick_care(rng, "oc3", "ACTIV"),
+                    "ACCOM": self.pick_care(rng, "oc3", "ACCOM"),
+                }
+            )
+        if last["DEC"] and last["REC"] in ("E11", "E12"):
+            adopted = _parse(last["DEC"])
+            decided = self.day_between(first, adopted - timedelta(days=60))
+            rows["ad1"].append(
+                {
+                    **base,
+                    "DATE_INT": _d(decided),
+                    "DATE_MATCH": _d(self.day_between(decided, adopted - timedelta(days=30))),
+                    "FOSTER_CARE": rng.choice(("0", "1")),
+                    "NB_ADOPTR": "2",
+                    "SEX_ADOPTR": rng.choice(("MF", "MM", "FF")),
+                    "LS_ADOPTR": rng.choice(("L11", "L12", "L2")),
+                }
+            )
+            rows["placed_for_adoption"].append(
+                {**base, "DATE_PLACED": _d(decided), "DATE_PLACED_CEASED": "", "REASON_PLACED_CEASED": ""}
+            )
+        if rng.random() < 0.1:
+            kind = self.pick_care(rng, "previous_permanence", "PREV_PERM")
+            low, high = rng.choice(DFE_LA_NUMBER_RANGES)
+            rows["previous_permanence"].append(
+                {
+                    **base,
+                    "PREV_PERM": kind,
+                    "LA_PERM": "" if kind == "Z1" else str(rng.randint(low, high)),
+                    "DATE_PERM": "" if kind == "Z1" else _d(self.day_between(dob, first - timedelta(days=1))),
+                }
+            )
+        return rows
+
+    def pick_care(self, rng: random.Random, table: str, column: str) -> str:
+        return rng.choice(self.codes(table, column))
+
+
+def _parse(text: str) -> date:
+    day, month, year = text.split("/")
+    return date(int(year), int(month), int(day))
 
 
 def _children(children: int, year: int, seed: int) -> list[dict[str, Any]]:
@@ -164,11 +248,15 @@ def _children(children: int, year: int, seed: int) -> list[dict[str, Any]]:
     return [generator.child(number) for number in range(1, children + 1)]
 
 
-def generate_submission(children: int, *, year: int = 2024, seed: int = 0) -> list[tuple[str, bytes]]:
-    """``(file name, CSV bytes)`` for each table of a synthetic submission of ``children`` children."""
+def generate_submission(
+    children: int, *, year: int = 2024, seed: int = 0, all_tables: bool = False
+) -> list[tuple[str, bytes]]:
+    """``(file name, CSV bytes)`` for each table of a synthetic submission of ``children`` children
+    (with ``all_tables``, also the OC2, OC3, AD1, placed for adoption and previous permanence files)."""
     data = _children(children, year, seed)
     files = []
-    for table, columns in CSV_COLUMNS.items():
+    tables = {**CSV_COLUMNS, **(CARE_COLUMNS if all_tables else {})}
+    for table, columns in tables.items():
         if table == "sw_episodes" and year < 2024:
             continue
         buffer = io.StringIO()
@@ -191,7 +279,7 @@ def _elements(
     )
 
 
-def generate_xml(children: int, *, year: int = 2024, seed: int = 0) -> bytes:
+def generate_xml(children: int, *, year: int = 2024, seed: int = 0, all_tables: bool = False) -> bytes:
     """The same synthetic submission as one 903 XML document (``PL`` for PLACE, ``CHILDID`` for CHILD)."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<EXPSSDA903>']
     for child in _children(children, year, seed):
@@ -199,6 +287,11 @@ def generate_xml(children: int, *, year: int = 2024, seed: int = 0) -> bytes:
         inner = _elements(header, skip=(), rename={"CHILD": "CHILDID"})
         for row in child["uasc"]:
             inner += f"<DUC>{row['DUC']}</DUC>"
+        if all_tables:
+            inner += "".join(_elements(row) for row in (*child["oc3"], *child["ad1"]))
+            inner += "".join(f"<OC2>{_elements(row)}</OC2>" for row in child["oc2"])
+            inner += "".join(f"<PERMANENCE>{_elements(row)}</PERMANENCE>" for row in child["previous_permanence"])
+            inner += "".join(f"<AD_PLACED>{_elements(row)}</AD_PLACED>" for row in child["placed_for_adoption"])
         inner += "".join(f"<AREVIEW>{_elements(row)}</AREVIEW>" for row in child["reviews"])
         inner += "".join(f"<AMISSING>{_elements(row)}</AMISSING>" for row in child["missing"])
         inner += "".join(f"<SW_EPISODE>{_elements(row)}</SW_EPISODE>" for row in child["sw_episodes"])

@@ -7,6 +7,7 @@ Shape (after the DfE's 903 XML and the community validator's reader)::
         <HEADER>
           <CHILDID/> <UPN/> <SEX/> <DOB/> <ETHNIC/> <MOTHER/> <MC_DOB/>   header columns
           <UASC/> <DUC/>  <IN_TOUCH/> <ACTIV/> <ACCOM/>  <DATE_INT/> ...  uasc, oc3, ad1 columns
+                                                 (a uasc row when UASC is 1 or DUC has a date)
           <AREVIEW>...</AREVIEW>  <AMISSING>...</AMISSING>  <OC2>...</OC2>
           <PERMANENCE>...</PERMANENCE>  <AD_PLACED>...</AD_PLACED>  <SW_EPISODE>...</SW_EPISODE>
         </HEADER>
@@ -94,6 +95,12 @@ def _known_header_leaves() -> frozenset[str]:
     return frozenset(columns)
 
 
+def _is_uasc(values: dict[str, str]) -> bool:
+    """The child was UASC: ``UASC`` is 1, or a date UASC ceased is given (``UASC`` 0 with an empty ``DUC``
+    element is not UASC)."""
+    return values.get("UASC", "").strip() == "1" or bool(values.get("DUC", "").strip())
+
+
 def _tags(locations: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str]]:
     """(CSV column name, XML element name) of each leaf."""
     for key, where in locations.items():
@@ -125,7 +132,7 @@ def _child_rows(child: Any, base: str, file: str, unknown: set[str]) -> Iterator
         file=file,
     )
     for header_table, (trigger, columns) in _HEADER_TABLES.items():
-        if trigger in values:
+        if trigger in values if header_table != "uasc" else _is_uasc(values):
             yield _row(
                 header_table,
                 {k: values[k] for k in columns if k in values},

@@ -17,6 +17,22 @@ from gateway.model.case import (
 from gateway.model.envelope import Envelope
 from gateway.model.issue import Issue, Severity
 from gateway.model.lineage import FieldSource, Lineage, LineageRow, SourceLocation
+from gateway.model.looked_after import (
+    AdoptersLegalStatus,
+    AdoptersSex,
+    Adoption,
+    AdoptionDecision,
+    AdoptionDecisionReversal,
+    CareLeaver,
+    CareLeaverAccommodation,
+    CareLeaverActivity,
+    CareLeaverContact,
+    LookedAfterOutcomes,
+    PermanenceOrder,
+    PreviousPermanence,
+    SdqReason,
+    UascStatus,
+)
 from gateway.model.message import SCHEMA_VERSION, CanonicalMessage, ChildRecord
 from gateway.model.person import (
     Address,
@@ -34,6 +50,11 @@ from gateway.model.person import (
 __all__ = [
     "SCHEMA_VERSION",
     "Address",
+    "AdoptersLegalStatus",
+    "AdoptersSex",
+    "Adoption",
+    "AdoptionDecision",
+    "AdoptionDecisionReversal",
     "Assessment",
     "AssessmentKind",
     "CafAction",
@@ -41,6 +62,10 @@ __all__ = [
     "CafDomain",
     "CafDomains",
     "CanonicalMessage",
+    "CareLeaver",
+    "CareLeaverAccommodation",
+    "CareLeaverActivity",
+    "CareLeaverContact",
     "Carer",
     "Child",
     "ChildProtectionPlan",
@@ -58,14 +83,19 @@ __all__ = [
     "LineageRow",
     "LocalId",
     "LookedAfterEpisode",
+    "LookedAfterOutcomes",
     "MissingEpisode",
     "Organisation",
+    "PermanenceOrder",
     "PersonName",
     "Practitioner",
+    "PreviousPermanence",
     "Review",
+    "SdqReason",
     "Section47Enquiry",
     "SensitiveCategory",
     "Severity",
     "Sex",
     "SourceLocation",
+    "UascStatus",
 ]

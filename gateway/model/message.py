@@ -20,6 +20,14 @@ from gateway.model.case import (
 from gateway.model.envelope import Envelope
 from gateway.model.issue import Issue
 from gateway.model.lineage import Lineage
+from gateway.model.looked_after import (
+    Adoption,
+    AdoptionDecision,
+    CareLeaver,
+    LookedAfterOutcomes,
+    PreviousPermanence,
+    UascStatus,
+)
 from gateway.model.person import Carer, Child
 
 __all__ = ["SCHEMA_VERSION", "CanonicalMessage", "ChildRecord"]
@@ -44,6 +52,18 @@ class ChildRecord(CanonicalModel):
     looked_after_episodes: tuple[LookedAfterEpisode, ...] = ()
     reviews: tuple[Review, ...] = ()
     missing_episodes: tuple[MissingEpisode, ...] = ()
+    uasc: UascStatus | None = None
+    """Set when the child is, or was during the period reported, an unaccompanied asylum-seeking child."""
+    looked_after_outcomes: LookedAfterOutcomes | None = None
+    """Outcomes (health, convictions, substance misuse, SDQ) after 12 months or more continuously in care."""
+    care_leaver: CareLeaver | None = None
+    """The young person's situation as a care leaver: contact, activity, accommodation."""
+    adoption: Adoption | None = None
+    """The child's adoption from care."""
+    adoption_decisions: tuple[AdoptionDecision, ...] = ()
+    """Decisions that the child should be placed for adoption (and their reversals), oldest first as sent."""
+    previous_permanence: tuple[PreviousPermanence, ...] = ()
+    """Permanence arrangements (adoption, special guardianship ...) the child had before coming into care."""
     caf_assessments: tuple[CafAssessment, ...] = ()
     purge: bool = False
     """The supplier asks for this child's record to be purged (DfE CSC API ``purge`` flag)."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.dfe_api.reader import DfeApiReader
-from gateway import SubmissionHeader
+from gateway import Adoption, CareLeaver, SubmissionHeader, UascStatus
 from gateway.plugins import load_registry
 from tests.adapters.dfe_api.reading import FIXTURES, read
 
@@ -43,7 +43,7 @@ def test_documented_structure_reads_with_every_placeholder_reported() -> None:
     ]
     # Placeholder dates ("YYYY-MM-DD") and codes ("string") are reported, located by line and pointer.
     dates = [issue for issue in result.issues if issue.rule == "map/date-format"]
-    assert len(dates) == 17  # every "YYYY-MM-DD" member that the canonical model holds
+    assert len(dates) == 22  # every "YYYY-MM-DD" member that the canonical model holds
     assert all(issue.location is not None and issue.location.line for issue in dates)
     assert {"map/unmapped-code", "map/dfe-api/not-carried"} <= set(result.rules())
 
@@ -105,7 +105,36 @@ def test_not_carried_sections_are_reported_once_per_file() -> None:
     result = read((FIXTURES / "payload-document.json").read_bytes())
     not_carried = [issue for issue in result.issues if issue.rule == "map/dfe-api/not-carried"]
     assert {issue.severity for issue in not_carried} == {"information"}
-    assert len(not_carried) == 4  # adoption, health_and_wellbeing, mis_child_id, uasc
+    assert len(not_carried) == 2  # health_and_wellbeing, mis_child_id (UASC, adoption, care leavers are carried)
+
+
+def test_uasc_adoption_and_care_leavers_are_carried_with_their_json_pointers() -> None:
+    result = read((FIXTURES / "payload-document.json").read_bytes())
+    first, _, third = result.records
+    assert first.uasc is None  # uasc_flag false
+    assert third.uasc == UascStatus(ceased_date=date(2026, 1, 1))
+    assert third.adoption == Adoption(decision_date=date(2024, 4, 1))
+    assert third.care_leaver is None  # every member null or false: nothing to carry
+    sources = {entry.field: entry.source for entry in third.lineage}
+    assert sources["/uasc"].path == "/Children/2/child_details/uasc_flag"
+    assert sources["/uasc/ceased_date"].path == "/Children/2/child_details/uasc_end_date"
+    decision = sources["/adoption/decision_date"]
+    assert decision.path == "/Children/2/social_care_episodes/0/adoption/initial_decision_date"
+
+
+def test_care_leavers_codes_and_purge_are_carried_and_a_bad_code_is_located() -> None:
+    episode = {
+        "social_care_episode_id": "E1",
+        "care_leavers": {"contact_date": "2025-06-02", "activity": "f2", "accommodation": "Q7", "purge": True},
+        "adoption": "not an object",
+    }
+    result = read({"la_code": 201, "Children": [{**CHILD, "social_care_episodes": [episode]}]})
+    (record,) = result.records
+    assert record.care_leaver == CareLeaver(contact_date=date(2025, 6, 2), activity="F2", purge=True)
+    bad = result.issue("map/invalid")
+    assert bad.location is not None
+    assert bad.location.path == "/Children/0/social_care_episodes/0/care_leavers/accommodation"
+    assert result.issue("read/dfe-api/type").location.path == "/Children/0/social_care_episodes/0/adoption"
 
 
 def test_array_payload_takes_the_la_from_the_submission() -> None:

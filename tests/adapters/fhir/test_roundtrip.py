@@ -11,8 +11,9 @@ What FHIR carries (UK Core elements, or the gateway's documented extensions and 
   assessments (incl. child-seen dates and whether they could be recorded), CAFs with their consents,
   and record-level consents: every field.
 * NOT carried: an assessment's CIN-census internal review date and DfE purge flag; CIN episodes, section 47 enquiries,
-  child protection and CIN plans, looked-after episodes, reviews, missing episodes, purge (DfE collection
-  data with no FHIR exchange here), and lineage (which the reader records afresh).
+  child protection and CIN plans, looked-after episodes, reviews, missing episodes, UASC status, outcomes,
+  care leaver, adoption, adoption decisions, previous permanence, purge (DfE collection data with no FHIR
+  exchange here), and lineage (which the reader records afresh).
 
 ``CARRIED`` and ``NOT_CARRIED`` below list every field of every model involved; a field added to the
 model later fails ``test_every_model_field_is_classified`` until someone decides which side it is on.
@@ -280,7 +281,8 @@ CARRIED: dict[type, set[str]] = {
 NOT_CARRIED: dict[type, set[str]] = {
     ChildRecord: {
         "cin_episodes", "section47_enquiries", "child_protection_plans", "cin_plans", "looked_after_episodes",
-        "reviews", "missing_episodes", "purge", "lineage",
+        "reviews", "missing_episodes", "uasc", "looked_after_outcomes", "care_leaver", "adoption",
+        "adoption_decisions", "previous_permanence", "purge", "lineage",
     },
     Child: {
         "child_id", "upn_unknown_reason", "disabilities", "no_known_address", "education_setting", "purge",

@@ -9,11 +9,14 @@ from hypothesis import strategies as st
 from adapters.ics_xml.schema import ics_schema
 from gateway import (
     Address,
+    Adoption,
+    AdoptionDecision,
     Assessment,
     CafAction,
     CafAssessment,
     CafDomain,
     CafDomains,
+    CareLeaver,
     Carer,
     Child,
     ChildProtectionPlan,
@@ -26,12 +29,15 @@ from gateway import (
     Involvement,
     LocalId,
     LookedAfterEpisode,
+    LookedAfterOutcomes,
     MissingEpisode,
     Organisation,
     PersonName,
     Practitioner,
+    PreviousPermanence,
     Review,
     Section47Enquiry,
+    UascStatus,
 )
 from gateway.codes import DFE_ETHNICITY
 
@@ -268,6 +274,49 @@ cafs = st.builds(
     review_date=opt(dates),
     consents=many(consents),
 )
+booleans = opt(st.booleans())
+uasc = st.builds(UascStatus, ceased_date=opt(dates))
+outcomes = st.builds(
+    LookedAfterOutcomes,
+    sdq_score=opt(st.integers(0, 40)),
+    sdq_reason=opt(_codes("SDQReasonType")),
+    convicted=booleans,
+    development_assessment_up_to_date=booleans,
+    immunisations_up_to_date=booleans,
+    dental_check=booleans,
+    health_assessment_up_to_date=booleans,
+    substance_misuse=booleans,
+    substance_misuse_intervention_received=booleans,
+    substance_misuse_intervention_offered=booleans,
+)
+care_leavers = st.builds(
+    CareLeaver,
+    in_touch=opt(_codes("CareLeaverContactType")),
+    contact_date=opt(dates),
+    purge=st.booleans(),
+    activity=opt(_codes("CareLeaverActivityType")),
+    accommodation=opt(_codes("CareLeaverAccommodationType")),
+)
+adoptions = st.builds(
+    Adoption,
+    decision_date=opt(dates),
+    matched_date=opt(dates),
+    placed_date=opt(dates),
+    by_foster_carers=booleans,
+    purge=st.booleans(),
+    adopter_count=opt(st.integers(1, 2)),
+    adopters_sex=opt(_codes("AdoptersSexType")),
+    adopters_legal_status=opt(_codes("AdoptersLegalStatusType")),
+)
+adoption_decisions = st.builds(
+    AdoptionDecision,
+    decision_date=opt(dates),
+    reversed_date=opt(dates),
+    reversal_reason=opt(_codes("AdoptionDecisionReversalType")),
+)
+previous_permanence = st.builds(
+    PreviousPermanence, order_type=opt(_codes("PermanenceOrderType")), order_date=opt(dates), la_code=opt(dfe_codes)
+)
 child_records = st.builds(
     ChildRecord,
     child=children,
@@ -282,6 +331,12 @@ child_records = st.builds(
     looked_after_episodes=many(looked_after),
     reviews=many(reviews),
     missing_episodes=many(missing),
+    uasc=opt(uasc),
+    looked_after_outcomes=opt(outcomes),
+    care_leaver=opt(care_leavers),
+    adoption=opt(adoptions),
+    adoption_decisions=many(adoption_decisions),
+    previous_permanence=many(previous_permanence),
     caf_assessments=many(cafs),
     purge=st.booleans(),
 )
