@@ -125,12 +125,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--validator-python", help="interpreter of a venv with csc-validator-be-cin installed")
     parser.add_argument("--skip-validator", action="store_true", help="only our figures (no comparison)")
+    parser.add_argument(
+        "--errors", type=float, default=0.02, help="share of children given one deliberate DfE rule violation"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ecm-check-bench-") as folder:
         work = Path(folder)
         path = work / "cin-2024-25.xml"
-        write_file(path, args.children, year=2025, seed=1)
+        injected = write_file(path, args.children, year=2025, seed=1, errors=args.errors)
         print(f"file: {args.children:,} synthetic children, census 2024-25, {path.stat().st_size / 1e6:.1f} MB")
+        print(f"deliberate DfE rule violations: {len(injected):,} children (--errors {args.errors})")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         validator = None if args.skip_validator else _validator_python(args.validator_python)
         whole_process(path, work, validator)

@@ -1,10 +1,19 @@
-"""Synthetic CIN census data: plausible, schema-valid, seeded, and about no real child.
+"""Synthetic CIN census data: plausible, schema-valid, seeded, about no real child, and clean by DfE's rules.
 
 The census carries no names or addresses; what it does carry is generated here: LA child ids
 (``SYN0000001``), UPNs with correct check letters (:func:`gateway.identifiers.upn_check_letter`) under the
-file's LA number, or a reason the UPN is unknown, birth dates, sex, DfE codes drawn from the census year's
-own code lists, and episodes whose dates follow each other in order. The records are exactly what the
-reader gives back for the written file (ids, code descriptions, ``child_seen_known=False``), minus lineage.
+file's LA number (unique in the file), or the UPN unknown reason that fits the child (UN1 under school age,
+UN2-UN5 at school age, UN6 unborn), birth or expected birth dates, sex, ethnicity and disabilities (``NONE``
+when the child has none) from the census year's own code lists, and casework whose dates follow each other
+and fall in the census year as DfE's validation rules require (see
+:mod:`adapters.cin_census.synthetic_casework`). A file written for census year Y has no error and no query
+under the ``cin-census-*`` profile of that year (only 8842Q's "not evaluated" information), apart from the
+LA-level statistical queries on very small files (2887Q wants more than 7 different disability codes in the
+return, 2888Q a child with several). The records are exactly what the reader
+gives back for the written file (ids, code descriptions, ``child_seen_known=False``), minus lineage.
+
+``errors=0.02`` gives 2% of the children one deliberate mistake each, drawn from the documented list in
+:mod:`adapters.cin_census.synthetic_errors`; :func:`write_file` returns what was injected (rule and child).
 
 Run ``python -m adapters.cin_census.synthetic --children 5000 --year 2025 -o cin.xml`` to write a file.
 """
@@ -19,14 +28,16 @@ from pathlib import Path
 from typing import Any, Final
 
 from adapters.cin_census.census import LAST_YEAR, SUPPORTED_YEARS
-from adapters.cin_census.mapper import episode_id, part_id, record_key
+from adapters.cin_census.mapper import record_key
 from adapters.cin_census.schemas import CensusSchema, schema_for
+from adapters.cin_census.synthetic_casework import Casework
+from adapters.cin_census.synthetic_errors import ERROR_KINDS, InjectedError, inject
 from adapters.cin_census.writer import CinCensusWriter
 from gateway import ChildRecord
 from gateway.codes import DFE_ETHNICITY
 from gateway.identifiers import upn_check_letter
 
-__all__ = ["generate_records", "main", "write_file"]
+__all__ = ["ERROR_KINDS", "InjectedError", "generate_records", "main", "write_file"]
 
 _GENERATED_AT: Final = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 _WHITE_BRITISH_SHARE: Final = 0.6
@@ -37,11 +48,6 @@ def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, span))
 
 
-def _upn(rng: random.Random, la_code: str) -> str:
-    body = la_code + "".join(rng.choice("0123456789") for _ in range(9))
-    return upn_check_letter(body) + body
-
-
 class _Generator:
     def __init__(self, schema: CensusSchema, la_code: str, rng: random.Random) -> None:
         self.schema = schema
@@ -50,29 +56,61 @@ class _Generator:
         self.rng = rng
         self.reference = date(schema.year, 3, 31)
         self.year_start = date(schema.year - 1, 4, 1)
+        # school age under either year's wording of rule 8770Q (born by 31 August six years before the reference
+        # date's year, from 2024-25; six by the reference date before): the later of the two days
+        self.school_age_born_by = date(schema.year - 6, 8, 31)
+        self.casework = Casework(
+            rng,
+            self.codes,
+            (self.year_start, self.reference),
+            cin_plans=schema.has_cin_plan_dates,
+            fewest_previous_plans=0 if schema.uses_sex else 1,
+        )
+        self.upns: set[str] = set()
+        self.sex_unknown = 0
+        self.disabilities = tuple(code for code in self.codes["Disability"] if code != "NONE")
 
-    def pick(self, name: str, exclude: tuple[str, ...] = ()) -> str:
-        return self.rng.choice([code for code in self.codes[name] if code not in exclude])
+    def pick(self, name: str) -> str:
+        return self.rng.choice(tuple(self.codes[name]))
+
+    def upn(self) -> str:
+        while True:
+            body = self.la_code + "".join(self.rng.choice("0123456789") for _ in range(9))
+            upn = upn_check_letter(body) + body
+            if upn not in self.upns:
+                self.upns.add(upn)
+                return upn
 
     def child(self, number: int) -> dict[str, Any]:
         rng = self.rng
         person: dict[str, Any] = {}
-        unborn = rng.random() < 0.02
-        if unborn:
-            person["expected_birth_date"] = _day(rng, self.reference, self.reference + timedelta(days=150))
+        if rng.random() < 0.02:  # unborn: expected within five months, sex not known, UPN reason UN6
+            person["expected_birth_date"] = _day(
+                rng, self.reference + timedelta(days=1), self.reference + timedelta(days=150)
+            )
             person["upn_unknown_reason"] = "UN6"
             person["sex"] = "U"
+            earliest = person["expected_birth_date"] - timedelta(days=270)
         else:
-            person["birth_date"] = _day(rng, self.reference - timedelta(days=17 * 365), self.reference)
-            person["sex"] = rng.choice(("M", "F", "F", "M", "U")) if rng.random() < 0.02 else rng.choice(("M", "F"))
-            if rng.random() < 0.8:
-                person["upn"] = _upn(rng, self.la_code)
+            born = _day(rng, self.reference - timedelta(days=int(17.5 * 365)), self.reference - timedelta(days=7))
+            person["birth_date"] = earliest = born
+            # sex not recorded for about 1 in 200, never more than DfE's 2% (rule 2886Q) of the children so far
+            unknown = rng.random() < 0.005 and (self.sex_unknown + 1) <= 0.02 * number
+            person["sex"] = "U" if unknown else rng.choice(("M", "F"))
+            self.sex_unknown += unknown
+            school_age = born <= self.school_age_born_by
+            if rng.random() < (0.9 if school_age else 0.5):
+                person["upn"] = self.upn()
                 if rng.random() < 0.05:
-                    person["former_upns"] = (_upn(rng, self.la_code),)
+                    person["former_upns"] = (self.upn(),)
             else:
-                person["upn_unknown_reason"] = rng.choice(("UN1", "UN2", "UN3", "UN4", "UN5"))
-            if rng.random() < 0.005:
-                person["death_date"] = _day(rng, person["birth_date"], self.reference)
+                person["upn_unknown_reason"] = rng.choice(("UN2", "UN3", "UN4", "UN5")) if school_age else "UN1"
+            if rng.random() < 0.12:
+                count = rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+                chosen = set(rng.sample(self.disabilities, count))
+                person["disabilities"] = tuple(code for code in self.disabilities if code in chosen)
+            else:
+                person["disabilities"] = ("NONE",)
         la_child_id = f"SYN{number:07d}"
         person["local_ids"] = ({"la_code": self.la_code, "la_child_id": la_child_id},)
         ethnicity = "WBRI" if rng.random() < _WHITE_BRITISH_SHARE else self.pick("Ethnicity")
@@ -81,106 +119,67 @@ class _Generator:
             "code": ethnicity,
             "display": self.codes["Ethnicity"][ethnicity] or None,
         }
-        if rng.random() < 0.15:
-            person["disabilities"] = tuple(
-                sorted({self.pick("Disability", ("NONE",)) for _ in range(rng.randint(1, 2))})
-            )
-        elif rng.random() < 0.7:
-            person["disabilities"] = ("NONE",)
         record: dict[str, Any] = {"child": person}
-        key = record_key(self.la_code, la_child_id, number)
-        earliest = person.get("birth_date") or self.year_start - timedelta(days=200)
-        for index in range(1 if rng.random() < 0.85 else 2):
-            self.episode(record, episode_id(key, index + 1), max(earliest, self.year_start - timedelta(days=400)))
+        dies = "birth_date" in person and rng.random() < 0.004
+        self.casework.episodes(record, record_key(self.la_code, la_child_id, number), earliest, dies=dies)
+        for episode in record["cin_episodes"]:
+            if episode.get("closure_reason") == "RC2":
+                person["death_date"] = episode["closure_date"]
         return record
 
-    def episode(self, record: dict[str, Any], this: str, earliest: date) -> None:
-        rng = self.rng
-        referral = _day(rng, earliest, self.reference - timedelta(days=30))
-        episode: dict[str, Any] = {
-            "episode_id": this,
-            "referral_date": referral,
-            "referral_source": self.pick("ReferralSource"),
-            "primary_need": self.pick("PrimaryNeedCode"),
-            "referral_nfa": rng.random() < 0.05,
-        }
-        record.setdefault("cin_episodes", []).append(episode)
-        if episode["referral_nfa"]:  # no further action: closed on the day, nothing else happens
-            episode["closure_date"], episode["closure_reason"] = referral, "RC8"
-            return
-        if rng.random() < 0.6:
-            episode["closure_date"] = _day(rng, referral + timedelta(days=10), self.reference)
-            episode["closure_reason"] = self.pick("ReasonForClosure", ("RC2", "RC8"))  # RC2: died
-        for number in range(1, rng.choice((1, 1, 1, 2)) + 1):
-            start = _day(rng, referral, referral + timedelta(days=10))
-            assessment: dict[str, Any] = {
-                "assessment_id": part_id(this, "Assessments", number),
-                "episode_id": this,
-                "kind": "single",
-                "start_date": start,
-                "child_seen_known": False,
-            }
-            if rng.random() < 0.85:
-                done = _day(rng, start + timedelta(days=5), start + timedelta(days=60))
-                assessment["authorised_date"] = assessment["completed_date"] = done
-                assessment["factors"] = tuple(
-                    dict.fromkeys(self.pick("AssessmentFactors") for _ in range(rng.randint(1, 3)))
-                )
-            record.setdefault("assessments", []).append(assessment)
-        if self.schema.has_cin_plan_dates and rng.random() < 0.3:
-            start = _day(rng, referral + timedelta(days=20), referral + timedelta(days=60))
-            plan = {"plan_id": part_id(this, "CINPlanDates", 1), "episode_id": this, "start_date": start}
-            if rng.random() < 0.5:
-                plan["end_date"] = start + timedelta(days=rng.randint(30, 200))
-            record.setdefault("cin_plans", []).append(plan)
-        if rng.random() < 0.2:
-            self.protection(record, this, referral)
 
-    def protection(self, record: dict[str, Any], this: str, referral: date) -> None:
-        rng = self.rng
-        start = _day(rng, referral, referral + timedelta(days=10))
-        conference = start + timedelta(days=rng.randint(5, 15))
-        record.setdefault("section47_enquiries", []).append(
-            {
-                "enquiry_id": part_id(this, "Section47", 1),
-                "episode_id": this,
-                "start_date": start,
-                "icpc_target_date": start + timedelta(days=15),
-                "icpc_date": conference,
-                "icpc_not_required": False,
-            }
-        )
-        if rng.random() < 0.5:
-            category = self.pick("InitialCategoryOfAbuse")
-            reviews = tuple(conference + timedelta(days=90 * k) for k in range(1, rng.randint(1, 3) + 1))
-            record.setdefault("child_protection_plans", []).append(
-                {
-                    "plan_id": part_id(this, "ChildProtectionPlans", 1),
-                    "episode_id": this,
-                    "start_date": conference,
-                    "initial_category": category,
-                    "latest_category": category,
-                    "previous_plans": rng.randint(0 if self.schema.uses_sex else 1, 3),
-                    "review_dates": reviews,
-                }
-            )
+def _check_share(errors: float) -> None:
+    if not 0.0 <= errors <= 1.0:
+        raise ValueError("errors is a share of the children, from 0.0 to 1.0")
 
 
 def generate_records(
-    children: int, *, year: int = LAST_YEAR, seed: int = 0, la_code: str = "201"
+    children: int,
+    *,
+    year: int = LAST_YEAR,
+    seed: int = 0,
+    la_code: str = "201",
+    errors: float = 0.0,
+    injected: list[InjectedError] | None = None,
 ) -> Iterator[ChildRecord]:
-    """``children`` synthetic records for census ``year`` (end year), lazily, reproducibly from ``seed``."""
-    generator = _Generator(schema_for(year), la_code, random.Random(seed))  # noqa: S311 - synthetic test data, not security
+    """``children`` synthetic records for census ``year`` (end year), lazily, reproducibly from ``seed``.
+
+    ``errors`` is the share of children given one deliberate rule violation each (drawn from
+    :data:`ERROR_KINDS` with a random stream of its own, so the other children are the same as with no
+    errors); each one is appended to ``injected`` as it is generated."""
+    _check_share(errors)
+    schema = schema_for(year)
+    generator = _Generator(schema, la_code, random.Random(seed))  # noqa: S311 - synthetic test data, not security
+    mistakes = random.Random(f"errors/{seed}")  # noqa: S311
     for number in range(1, children + 1):
-        yield ChildRecord.model_validate(generator.child(number))
+        data = generator.child(number)
+        if errors and mistakes.random() < errors:
+            made = inject(data, schema, mistakes, number)
+            if made is not None and injected is not None:
+                injected.append(made)
+        yield ChildRecord.model_validate(data)
 
 
-def write_file(path: Path, children: int, *, year: int = LAST_YEAR, seed: int = 0, la_code: str = "201") -> None:
-    """Write a schema-valid census file of ``children`` synthetic children (streamed: flat memory)."""
+def write_file(
+    path: Path,
+    children: int,
+    *,
+    year: int = LAST_YEAR,
+    seed: int = 0,
+    la_code: str = "201",
+    errors: float = 0.0,
+) -> list[InjectedError]:
+    """Write a schema-valid census file of ``children`` synthetic children (streamed: flat memory).
+
+    Returns the deliberate mistakes made (none unless ``errors`` > 0), in the order of the children."""
+    _check_share(errors)  # before the file is opened
     writer = CinCensusWriter(census_year=year, la_code=la_code, generated_at=_GENERATED_AT)
+    injected: list[InjectedError] = []
+    records = generate_records(children, year=year, seed=seed, la_code=la_code, errors=errors, injected=injected)
     with path.open("wb") as out:
-        for chunk in writer.iter_chunks(generate_records(children, year=year, seed=seed, la_code=la_code)):
+        for chunk in writer.iter_chunks(records):
             out.write(chunk)
+    return injected
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -190,9 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--year", type=int, default=LAST_YEAR, choices=SUPPORTED_YEARS, help="census end year")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--la-code", default="201")
+    parser.add_argument("--errors", type=float, default=0.0, help="share of children given one deliberate mistake")
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    write_file(args.output, args.children, year=args.year, seed=args.seed, la_code=args.la_code)
+    write_file(args.output, args.children, year=args.year, seed=args.seed, la_code=args.la_code, errors=args.errors)
 
 
 if __name__ == "__main__":
