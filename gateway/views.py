@@ -318,9 +318,10 @@ def _add_years(day: date, years: int) -> date:
 def retention_date(record: ChildRecord, *, at: datetime) -> date | None:
     """When the entry is archived: the 18th birthday; the 25th for a care leaver who consented.
 
-    A care leaver is a child with a looked-after episode; the consent is an active ``information_sharing``
-    consent given by the young person themselves. ``None`` when neither birth date nor expected birth date
-    is known (the entry is then never archived automatically).
+    A care leaver is a child with a looked-after episode or a care-leaver record (the SSDA903 OC3 return, or
+    the DfE API's ``care_leavers``, sent when the council may not send the episodes any more); the consent is
+    an active ``information_sharing`` consent given by the young person themselves. ``None`` when neither
+    birth date nor expected birth date is known (the entry is then never archived automatically).
     """
     born = record.child.birth_date or record.child.expected_birth_date
     if born is None:
@@ -329,7 +330,7 @@ def retention_date(record: ChildRecord, *, at: datetime) -> date | None:
         consent.purpose == "information_sharing" and consent.given_by_role == "child" and consent.is_active(at)
         for consent in record.consents
     )
-    care_leaver = bool(record.looked_after_episodes) and consented
+    care_leaver = (bool(record.looked_after_episodes) or record.care_leaver is not None) and consented
     return _add_years(born, CARE_LEAVER_AGE if care_leaver else ADULT_AGE)
 
 

@@ -96,9 +96,16 @@ RecordPart = Literal[
     "looked_after_episodes",
     "reviews",
     "missing_episodes",
+    "uasc",
+    "looked_after_outcomes",
+    "care_leaver",
+    "adoption",
+    "adoption_decisions",
+    "previous_permanence",
     "caf_assessments",
 ]
-"""The repeated parts of a ChildRecord a record rule may declare it judges (see ``RecordRule.applies_to``)."""
+"""The parts of a ChildRecord (repeated, or optional and single) a record rule may declare it judges (see
+``RecordRule.applies_to``): the rule is called only for records where one of them is present."""
 
 
 class Entry(NamedTuple, Generic[S]):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import typing
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -11,6 +13,7 @@ import pytest
 
 from conformance.engine import ActiveRule, Session, locate
 from gateway import (
+    Adoption,
     CheckContext,
     ChildRecord,
     Entry,
@@ -19,6 +22,7 @@ from gateway import (
     Lineage,
     NotEvaluated,
     Outcome,
+    RecordPart,
     RecordRule,
     RuleDoc,
     SubmissionRule,
@@ -243,3 +247,22 @@ def test_an_issue_in_a_record_whose_unchecked_lineage_row_is_invalid_is_still_re
     )
     issues = Session([ActiveRule(_rule(check), "error")], _CONTEXT).record(good)
     assert issues[0].location is not None and (issues[0].location.line, issues[0].location.path) == (9, "/C/NHS")
+
+
+def test_every_part_of_a_record_can_be_named_by_a_rule() -> None:
+    """``RecordPart`` names exactly the record's parts besides the child itself, its lineage and the purge
+    flag, so a part added to the model is one a rule can declare it judges (and the engine can skip by)."""
+    parts = set(typing.get_args(RecordPart))
+    assert parts == set(ChildRecord.model_fields) - {"child", "lineage", "purge"}
+    judged: list[str] = []
+
+    def check(record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
+        judged.append(record.child.local_ids[0].la_child_id)
+        return iter(())
+
+    rule = dataclasses.replace(_rule(check), applies_to=("adoption",))
+    session = Session([ActiveRule(rule, "error")], _CONTEXT)
+    with_adoption = _record("C2").model_copy(update={"adoption": Adoption(adopter_count=2)})
+    for record in (_record("C1"), with_adoption):
+        session.record(record)
+    assert judged == ["C2"]

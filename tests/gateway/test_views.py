@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from gateway import (
     Address,
     CafAssessment,
+    CareLeaver,
     Carer,
     ChildRecord,
     Consent,
@@ -158,6 +159,12 @@ def test_retention_is_18_or_25_for_a_care_leaver_who_consented() -> None:
     leaver = child_record(birth_date=born, record={**care, "consents": (consent,)})
     assert retention_date(leaver, at=AT) == date(2033, 3, 1)
     assert retention_date(child_record(birth_date=None), at=AT) is None
+    # a care leaver known from the care-leaver return alone (no episode sent any more) keeps the same period
+    returned = {"care_leaver": CareLeaver(in_touch="YES", activity="F2", accommodation="D1")}
+    assert retention_date(child_record(birth_date=born, record={**returned, "consents": (consent,)}), at=AT) == date(
+        2033, 3, 1
+    )
+    assert retention_date(child_record(birth_date=born, record=returned), at=AT) == date(2026, 3, 1)  # no consent
 
 
 def test_a_record_without_a_child_id_cannot_enter_the_directory() -> None:
