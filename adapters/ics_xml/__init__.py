@@ -1,6 +1,6 @@
 """The ``ics-xml`` format adapter: the gateway's published XML exchange format for ICS practice records.
 
-Schema: ``schemas/ics-xml/ics-exchange-1.0.xsd`` (namespace ``urn:ecm-gateway:ics:1``); supplier guide:
+Schema: ``schemas/ics-xml/ics-exchange-1.1.xsd`` (namespace ``urn:ecm-gateway:ics:1``); supplier guide:
 ``docs/suppliers/ics-xml.md``. Registered through the ``ecm_gateway`` entry points like any plugin. The
 schema is loaded on first use, not at import.
 """

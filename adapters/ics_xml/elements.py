@@ -1,7 +1,7 @@
 """The element tables of ``ics-xml``: which element or attribute carries which canonical field, model by model.
 
 Built from the member types of :mod:`adapters.ics_xml.layout`; the order of each layout is the order of the
-``xs:sequence`` in ``schemas/ics-xml/ics-exchange-1.0.xsd``. ``CHILD_RECORD`` is the ``<Child>`` element; the
+``xs:sequence`` in ``schemas/ics-xml/ics-exchange-1.1.xsd``. ``CHILD_RECORD`` is the ``<Child>`` element; the
 looked-after parts beyond episodes (UASC, outcomes, care leaver, adoption ...) are in
 :mod:`adapters.ics_xml.care_elements`.
 """

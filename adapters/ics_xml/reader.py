@@ -26,7 +26,7 @@ from lxml import etree
 
 from adapters._xml import UnsafeXmlError, iterparse_hardened
 from adapters.ics_xml.decoder import DecodeError, collapse, decode_child
-from adapters.ics_xml.schema import FORMAT_ID, NAMESPACE, SCHEMA_VERSION, qualified
+from adapters.ics_xml.schema import FORMAT_ID, NAMESPACE, SCHEMA_VERSION, ics_schema, qualified
 from adapters.ics_xml.schema_issues import element_path, iter_schema_issues
 from gateway import Issue, ReadEvent, Severity, SourceFile, SourceLocation, SubmissionHeader
 
@@ -167,6 +167,8 @@ class _FileReading:
     """The LA child id of a child refused as too large (taken before its content is cleared)."""
     kinds: list[str] = field(default_factory=list)
     """What each open element is: ``root``, ``header``, ``children``, ``child`` or ``other`` (by depth)."""
+    version: str = SCHEMA_VERSION
+    """The version the document declares (``schemaVersion``), when it is one this schema accepts."""
 
     @property
     def file(self) -> str:
@@ -223,6 +225,9 @@ class _FileReading:
                 )
                 raise _StopFile
             self.kinds.append("root")
+            declared = (element.get("schemaVersion") or "").strip()
+            if declared in ics_schema().versions:
+                self.version = declared
         elif depth == 1:
             self.kinds.append(
                 "header" if element.tag == _HEADER else "children" if element.tag == _CHILDREN else "other"
@@ -322,12 +327,12 @@ class _FileReading:
             }
         valid_la = la_code if la_code and len(la_code) == 3 and la_code.isascii() and la_code.isdigit() else None
         yield from self._send_header(
-            SubmissionHeader(format_id=FORMAT_ID, format_version=SCHEMA_VERSION, la_code=valid_la, details=details)
+            SubmissionHeader(format_id=FORMAT_ID, format_version=self.version, la_code=valid_la, details=details)
         )
 
     def _child(self, element: etree._Element) -> Iterator[ReadEvent]:
         if not self.submission.header_sent:
-            yield from self._send_header(SubmissionHeader(format_id=FORMAT_ID, format_version=SCHEMA_VERSION))
+            yield from self._send_header(SubmissionHeader(format_id=FORMAT_ID, format_version=self.version))
         self.children_seen += 1
         path = f"{_ROOT_PATH}/Children/Child[{self.children_seen}]"
         reference = self.child_reference if self.child_too_large else _la_child_id(element)
@@ -353,7 +358,7 @@ class _FileReading:
 
     def _finish(self, root: etree._Element) -> Iterator[ReadEvent]:
         if not self.submission.header_sent:
-            yield from self._send_header(SubmissionHeader(format_id=FORMAT_ID, format_version=SCHEMA_VERSION))
+            yield from self._send_header(SubmissionHeader(format_id=FORMAT_ID, format_version=self.version))
         header_path = element_path(self.header_element, root, _ROOT_PATH) if self.header_element is not None else None
         for issue in iter_schema_issues(root, file=self.file, path=_ROOT_PATH):
             where = issue.location.path if issue.location else None
@@ -376,7 +381,7 @@ class IcsXmlReader:
     """Reads ``ics-xml`` documents (the gateway's published ICS exchange format)."""
 
     format_id = FORMAT_ID
-    description = "ICS exchange format 1.0: the gateway's published XML for ICS practice records (incl. CAF)"
+    description = "ICS exchange format 1.x: the gateway's published XML for ICS practice records (incl. CAF)"
 
     def sniff(self, name: str, head: bytes) -> bool:
         return NAMESPACE.encode("ascii") in head and b"IcsExchange" in head

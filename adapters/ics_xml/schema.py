@@ -1,4 +1,4 @@
-"""The published ``ics-xml`` schema (``schemas/ics-xml/ics-exchange-1.0.xsd``), loaded once, locally only.
+"""The published ``ics-xml`` schema (``schemas/ics-xml/ics-exchange-1.1.xsd``), loaded once, locally only.
 
 lxml's :class:`~lxml.etree.XMLSchema` gives the fast yes/no for each ``<Child>`` (and for the ``<Header>``
 and the message skeleton); :mod:`xmlschema`, built from the same text with every resource access refused
@@ -38,8 +38,9 @@ logger = logging.getLogger(__name__)
 FORMAT_ID: Final = "ics-xml"
 NAMESPACE: Final = "urn:ecm-gateway:ics:1"
 """The namespace names the major version; the root's ``schemaVersion`` attribute the exact one."""
-SCHEMA_VERSION: Final = "1.0"
-SCHEMA_FILE: Final = "ics-exchange-1.0.xsd"
+SCHEMA_VERSION: Final = "1.1"
+"""The version the gateway writes (it reads every version the schema accepts: 1.0 and 1.1)."""
+SCHEMA_FILE: Final = "ics-exchange-1.1.xsd"
 
 _XS: Final = "{http://www.w3.org/2001/XMLSchema}"
 
@@ -93,6 +94,11 @@ class IcsSchema:
     def codes(self, type_name: str) -> tuple[str, ...]:
         """The codes of one enumerated type, in schema order."""
         return tuple(self.code_lists[type_name])
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        """The ``schemaVersion`` values a document may declare (every minor version of this major one)."""
+        return self.codes("SchemaVersionType")
 
     @cached_property
     def explainer(self) -> Any:

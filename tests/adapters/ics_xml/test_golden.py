@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+import pytest
 from pydantic import BaseModel
 
 from adapters.ics_xml.elements import iter_layouts
@@ -52,7 +53,7 @@ def test_the_reader_reads_the_golden_message_into_the_golden_records_with_lineag
     assert outcome.headers == [
         SubmissionHeader(
             format_id="ics-xml",
-            format_version="1.0",
+            format_version="1.1",
             la_code="201",
             details={
                 "file": "golden-message.xml",
@@ -93,3 +94,29 @@ def test_the_golden_input_sets_every_field_the_format_carries() -> None:
         if isinstance(member, Value) and member.always
     }
     assert carried - always - found == set(), "extend golden-records.jsonl, then regenerate (module docstring)"
+
+
+@pytest.mark.parametrize(("declared", "reported"), [("1.0", "1.0"), ("1.1", "1.1")])
+def test_every_minor_version_is_read_and_reported_as_declared(declared: str, reported: str) -> None:
+    """A 1.0 document (written before 1.1 added the looked-after parts) is a valid 1.1 document."""
+    document = (
+        (FIXTURES / "golden-message.xml")
+        .read_bytes()
+        .replace(b'schemaVersion="1.1"', f'schemaVersion="{declared}"'.encode(), 1)
+    )
+    outcome = read_document(document, names=("m.xml",))
+    assert outcome.issues == []
+    assert [header.format_version for header in outcome.headers] == [reported]
+
+
+def test_an_unknown_version_is_a_located_schema_issue() -> None:
+    document = (FIXTURES / "golden-message.xml").read_bytes().replace(b'schemaVersion="1.1"', b'schemaVersion="1.2"', 1)
+    outcome = read_document(document, names=("m.xml",))
+    assert [issue.severity for issue in outcome.issues] == ["error"]
+    (issue,) = outcome.issues
+    assert (
+        issue.rule.startswith("xsd/")
+        and issue.location is not None
+        and issue.location.path == "/IcsExchange/@schemaVersion"
+    )
+    assert "schemaVersion" in issue.message
