@@ -32,8 +32,12 @@ from gateway.model.person import Carer, Child
 
 __all__ = ["SCHEMA_VERSION", "CanonicalMessage", "ChildRecord"]
 
-SCHEMA_VERSION: Final = "1.0"
-"""Version of the canonical model. Minor: fields added; major: fields changed or removed."""
+SCHEMA_VERSION: Final = "1.1"
+"""Version of the canonical model. Minor: fields added; major: fields changed or removed.
+
+1.0: the first version. 1.1: a child record's UASC status, outcomes after a year in care, care leaver,
+adoption, adoption decisions and previous permanence orders (the rest of the children looked after return).
+A message of an earlier minor version is still read (every 1.0 message is a valid 1.1 message)."""
 
 
 class ChildRecord(CanonicalModel):
@@ -73,7 +77,8 @@ class ChildRecord(CanonicalModel):
 class CanonicalMessage(CanonicalModel):
     """A received message in canonical form: its envelope, child records and every issue found so far."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1"] = SCHEMA_VERSION
+    """The canonical model version the message was written in (the gateway writes the latest)."""
     envelope: Envelope
     records: tuple[ChildRecord, ...] = ()
     issues: tuple[Issue, ...] = ()

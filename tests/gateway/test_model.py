@@ -131,6 +131,16 @@ def test_message_round_trips_through_json_and_reports_errors() -> None:
     assert not message.model_copy(update={"issues": ()}).has_errors()
 
 
+def test_a_message_of_an_earlier_minor_version_is_still_read_and_an_unknown_version_is_not() -> None:
+    """Messages stored or sent as canonical 1.0 (before 1.1 added the looked-after parts) stay readable."""
+    written = CanonicalMessage(envelope=_envelope()).model_dump(mode="json")
+    assert written["schema_version"] == SCHEMA_VERSION == "1.1"
+    older = CanonicalMessage.model_validate({**written, "schema_version": "1.0"})
+    assert older.schema_version == "1.0" and older.envelope == _envelope()
+    with pytest.raises(ValidationError):
+        CanonicalMessage.model_validate({**written, "schema_version": "2.0"})
+
+
 def test_received_day_is_utc() -> None:
     late_evening_in_utc_minus_5 = datetime(2026, 11, 25, 23, 30, tzinfo=UTC) + timedelta(hours=1)
     assert _envelope(received_at=late_evening_in_utc_minus_5).received_day() == "2026-11-26"
