@@ -356,15 +356,7 @@ class _FileReader:
                 builder.add(item_spec, item_spec.apply(row, child=child, prefix=builder.next_prefix(item_spec)))
                 issues.extend(item_flat.issues)
             if episode.get(member) is not None and not isinstance(episode.get(member), list):
-                issues.append(
-                    Issue(
-                        rule="read/dfe-api/type",
-                        severity="error",
-                        message=f"{member} must be a list; it was not read",
-                        location=SourceLocation(file=self.file, path=f"{pointer}/{member}"),
-                        child=child,
-                    )
-                )
+                issues.append(_not_read(member, "a list", self.file, f"{pointer}/{member}", child))
         for section, (mapping_id, members) in _EPISODE_PARTS.items():
             part = episode.get(section)
             if isinstance(part, dict):
@@ -376,15 +368,7 @@ class _FileReader:
                     row = SourceRow(part_flat.values, file=self.file, locations=part_flat.locations)
                     builder.add(part_spec, part_spec.apply(row, child=child, prefix=builder.next_prefix(part_spec)))
             elif part is not None:
-                issues.append(
-                    Issue(
-                        rule="read/dfe-api/type",
-                        severity="error",
-                        message=f"{section} must be an object; it was not read",
-                        location=SourceLocation(file=self.file, path=f"{pointer}/{section}"),
-                        child=child,
-                    )
-                )
+                issues.append(_not_read(section, "an object", self.file, f"{pointer}/{section}", child))
         return issues
 
 
@@ -392,3 +376,14 @@ def _objects(value: Any) -> list[tuple[int, dict[str, Any]]]:
     if not isinstance(value, list):
         return []
     return [(position, item) for position, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _not_read(member: str, kind: str, file: str, pointer: str, child: str | None) -> Issue:
+    """A part of an episode that is not the JSON type the payload defines (not read; located by pointer)."""
+    return Issue(
+        rule="read/dfe-api/type",
+        severity="error",
+        message=f"{member} must be {kind}; it was not read",
+        location=SourceLocation(file=file, path=pointer),
+        child=child,
+    )
