@@ -10,7 +10,8 @@ Usage::
 Throughput: the gateway's reader (hardened streaming parse, per-child lxml XSD validation, mapping to
 canonical records with lineage, pydantic validation) against the floor — plain lxml parse of the same
 file plus lxml XSD validation of the whole tree — in one run, interleaved, best of ``--repeat``. Both are
-single-threaded (one core); ``--pin`` also pins the process to one CPU.
+single-threaded (one core); ``--pin`` also pins the process to one CPU. The load average is printed
+beside the figures: on a shared machine, ratios measured under load are worse than on a quiet one.
 Targets: >= 3,000 child records/s and within 3x of the floor.
 
 Memory: a subprocess converts the file (reader -> canonical JSON Lines written to /dev/null) and reports
@@ -79,6 +80,12 @@ def _pin_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
+def _load() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _timed(function: Callable[[], int]) -> float:
     start = time.perf_counter()
     function()
@@ -111,6 +118,7 @@ def throughput(path: Path, year: int, children: int, repeat: int) -> None:
         floor_s = min(floor_s, _timed(floor))
         ours_s = min(ours_s, _timed(ours))
     print(f"file: {path.name}, {children:,} children, {path.stat().st_size / 1e6:.1f} MB, best of {repeat}")
+    print(f"load average (1, 5, 15 min) after the runs: {_load()}  (the machine's cores are shared)")
     print(f"floor  lxml parse + lxml XSD validation : {floor_s:7.3f} s  {children / floor_s:10,.0f} children/s")
     print(f"ours   read + map + validate (lineage)  : {ours_s:7.3f} s  {children / ours_s:10,.0f} children/s")
     ratio = ours_s / floor_s
@@ -145,10 +153,13 @@ def breakdown(path: Path, year: int, children: int, repeat: int) -> None:
         "+ mapping to plain data with lineage": stage(
             lambda element, n: (schema.validator.validate(element), child_data(element, schema, facts, n))  # type: ignore[arg-type]
         ),
-        "+ pydantic ChildRecord (= the reader)": stage(
+        "+ pydantic ChildRecord": stage(
             lambda element, n: (schema.validator.validate(element), map_child(element, schema, facts, n))  # type: ignore[arg-type]
         ),
     }
+    stages["the reader (+ size check, skeleton, events)"] = lambda: sum(
+        1 for event in CinCensusReader().read([SourceFile.from_path(path)]) if isinstance(event, ChildRecord)
+    )
     best = {name: float("inf") for name in stages}
     for _ in range(repeat):
         for name, run in stages.items():

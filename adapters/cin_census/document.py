@@ -9,7 +9,7 @@ and the ``Header`` are validated against the schema as units.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -31,8 +31,9 @@ MAX_CHILD_ELEMENTS: Final = 10_000
 """A ``<Child>`` with more elements than this is refused (bounded memory for its record and lineage)."""
 
 
-_count_elements: Final = etree.XPath("count(descendant-or-self::*)")
-"""The number of elements in a subtree, counted inside libxml2 (no Python object per element)."""
+_too_large: Final = etree.XPath(f"boolean(descendant::*[{MAX_CHILD_ELEMENTS}])")
+"""True when a subtree has more than ``MAX_CHILD_ELEMENTS`` elements (itself and that many descendants),
+found inside libxml2 (no Python object per element), which stops looking at the one that is too many."""
 
 
 def _header_parts(header: etree._Element | None) -> tuple[etree._Element | None, ...]:
@@ -92,20 +93,26 @@ class DocumentState:
 
     # -- events ---------------------------------------------------------------------------------------
 
-    def start(self, element: etree._Element) -> Iterator[ReadEvent]:
-        """A skeleton element (``Message``, ``Header``, ``Children``, ``Child``) starts."""
-        yield from self.skeleton.start(element)
+    def start(self, element: etree._Element) -> Sequence[ReadEvent]:
+        """A skeleton element (``Message``, ``Header``, ``Children``, ``Child``) starts: its events, if any.
 
-    def end(self, element: etree._Element) -> Iterator[ReadEvent]:
-        """A skeleton element ends."""
+        Lists, not generators: a child's events are few and usually none, and this runs twice a child."""
+        return self.skeleton.start(element)
+
+    def end(self, element: etree._Element) -> Sequence[ReadEvent]:
+        """A skeleton element ends: its events (a child's issues and record), in order."""
         step, issues = self.skeleton.end(element)
         if step == "child":
-            yield from self._child(element)
+            events = self._child(element)
             element.clear(keep_tail=True)
         elif step == "header":
             self._header_element = element
-            yield from self._header(element)
-        yield from issues
+            events = list(self._header(element))
+        else:
+            return issues
+        if issues:
+            events.extend(issues)
+        return events
 
     def finish(self) -> Iterator[ReadEvent]:
         """The document ended normally."""
@@ -223,40 +230,52 @@ class DocumentState:
 
     # -- children -------------------------------------------------------------------------------------
 
-    def _child(self, element: etree._Element) -> Iterator[ReadEvent]:
+    def _child(self, element: etree._Element) -> list[ReadEvent]:
         position = self.skeleton.children_seen
+        events: list[ReadEvent] = []
         if self.schema is None:
-            yield from self._decide(element)
+            events.extend(self._decide(element))
         schema, facts = self.schema, self.facts
         assert schema is not None and facts is not None  # noqa: S101 - set by _decide
-        base = f"/Message/Children/Child[{position}]"
-        if _count_elements(element) > MAX_CHILD_ELEMENTS:
-            yield self._issue(
-                "read/too-large",
-                f"the child has more than {MAX_CHILD_ELEMENTS:,} elements (a real one has a few dozen): not read",
-                element.sourceline,
-                base,
+        if _too_large(element):
+            events.append(
+                self._issue(
+                    "read/too-large",
+                    f"the child has more than {MAX_CHILD_ELEMENTS:,} elements (a real one has a few dozen): not read",
+                    element.sourceline,
+                    f"/Message/Children/Child[{position}]",
+                )
             )
-            return
-        valid = schema.validator.validate(element)
+            return events
+        valid = schema.validator(element)
         try:
             mapped = map_child(element, schema, facts, position)
         except ValidationError:  # pragma: no cover - the mapping only produces model-shaped data
-            yield self._issue(
-                "map/invalid-record", "the child could not be mapped to a canonical record", element.sourceline, base
+            events.append(
+                self._issue(
+                    "map/invalid-record",
+                    "the child could not be mapped to a canonical record",
+                    element.sourceline,
+                    f"/Message/Children/Child[{position}]",
+                )
             )
-            return
+            return events
+        if valid:
+            events.extend(mapped.issues)  # nothing for the schema to say: every mapping issue stands
+            events.append(mapped.record)
+            return events
+        base = f"/Message/Children/Child[{position}]"
+        child = mapped.la_child_id
         issues: list[Issue] = []
-        if not valid:
-            child = mapped.la_child_id
-            if self.explained < self.explain_limit:
-                self.explained += 1
-                issues = explain(schema, element, base, file=self.file, child=child)
-            if not issues:
-                issues = explain_from_log(schema, element, base, file=self.file, child=child)
-        yield from issues
+        if self.explained < self.explain_limit:
+            self.explained += 1
+            issues = explain(schema, element, base, file=self.file, child=child)
+        if not issues:
+            issues = explain_from_log(schema, element, base, file=self.file, child=child)
+        events.extend(issues)
         located = {issue.location.path for issue in issues if issue.location is not None}
         for issue in mapped.issues:
             if issue.location is None or issue.location.path not in located:
-                yield issue
-        yield mapped.record
+                events.append(issue)
+        events.append(mapped.record)
+        return events

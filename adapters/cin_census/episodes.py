@@ -9,203 +9,293 @@ it sets both ``authorised_date`` and ``completed_date``.
 A code outside the census year's list is kept as sent where a DfE rule checks the code (referral source,
 primary need, reason for closure, categories of abuse), so that the rule reports it; yes/no flags,
 counts and dates that cannot be read are left unset.
+
+Speed: this is the reader's hot path. Each census year's element tables are compiled once
+(:func:`tables_for`) so that one dictionary look-up of an element's text as sent gives its canonical
+value — a date, a listed code, a yes/no flag or a count — and only a value not found there takes the
+slow path that strips, checks and reports it (:class:`~adapters.cin_census.mapper.ChildMapper`).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from functools import cache
+from typing import Any, Final, NamedTuple
 
 from lxml import etree
 
-from adapters.cin_census.mapper import KNOWN_DATES, PART_IDS, STEP_PREFIX, YES_NO, ChildMapper, parse_date
+from adapters.cin_census.mapper import PART_IDS, RAW_DATES, STEP_PREFIX, YES_NO, ChildMapper
+from adapters.cin_census.schemas import CensusSchema
 
-__all__ = ["map_episode"]
+__all__ = ["Tables", "map_episode", "pointers_of", "tables_for"]
 
 _Data = dict[str, Any]
-_Spec = dict[str, tuple[str, str]]
-_Table = dict[object, tuple[str, str, str]]
 
+_DATE: Final = 0
+_CODE: Final = 1
+_YES_NO: Final = 2
+_COUNT: Final = 3
+_MAX_COUNT: Final = 999
 
-def _table(spec: _Spec) -> _Table:
-    """element -> (canonical field, kind of value, mapping step id)."""
-    return {tag: (field, kind, STEP_PREFIX + tag) for tag, (field, kind) in spec.items()}
+_Spec = tuple[str, dict[Any, Any], int, str, str]
+"""How one simple element is mapped: (canonical field, text as sent -> value for the values known to be
+right, kind of value, mapping step id, ``/Element`` to append to the part's XPath)."""
+_Pointers = dict[str, str]
+"""Field -> its JSON pointer in the record, for one item of a list (see :func:`pointers_of`)."""
+_Table = dict[object, _Spec]
 
-
-_LISTS: Final = {
-    "Assessments": "assessments",
-    "CINPlanDates": "cin_plans",
-    "Section47": "section47_enquiries",
-    "ChildProtectionPlans": "child_protection_plans",
-}
-_ID_FIELDS: Final = {
-    "Assessments": "assessment_id",
-    "CINPlanDates": "plan_id",
-    "Section47": "enquiry_id",
-    "ChildProtectionPlans": "plan_id",
-}
 # element -> (canonical field, kind of value) for the simple values of each part; the step id names the element
-_EPISODE: Final = _table(
-    {
-        "CINreferralDate": ("referral_date", "date"),
-        "ReferralSource": ("referral_source", "code"),
-        "PrimaryNeedCode": ("primary_need", "code"),
-        "CINclosureDate": ("closure_date", "date"),
-        "ReasonForClosure": ("closure_reason", "code"),
-        "DateOfInitialCPC": ("initial_cp_conference_date", "date"),
-        "ReferralNFA": ("referral_nfa", "yes_no"),
-    }
-)
-_ASSESSMENT: Final = _table(
-    {
-        "AssessmentActualStartDate": ("start_date", "date"),
-        "AssessmentInternalReviewDate": ("internal_review_date", "date"),
-        "AssessmentAuthorisationDate": ("authorised_date", "date"),
-    }
-)
-_CIN_PLAN: Final = _table(
-    {
-        "CINPlanStartDate": ("start_date", "date"),
-        "CINPlanEndDate": ("end_date", "date"),
-    }
-)
-_SECTION47: Final = _table(
-    {
-        "S47ActualStartDate": ("start_date", "date"),
-        "InitialCPCtarget": ("icpc_target_date", "date"),
-        "DateOfInitialCPC": ("icpc_date", "date"),
-        "ICPCnotRequired": ("icpc_not_required", "yes_no"),
-    }
-)
-_PROTECTION_PLAN: Final = _table(
-    {
-        "CPPstartDate": ("start_date", "date"),
-        "CPPendDate": ("end_date", "date"),
-        "InitialCategoryOfAbuse": ("initial_category", "code"),
-        "LatestCategoryOfAbuse": ("latest_category", "code"),
-        "NumberOfPreviousCPP": ("previous_plans", "count"),
-    }
-)
+_EPISODE: Final = {
+    "CINreferralDate": ("referral_date", _DATE),
+    "ReferralSource": ("referral_source", _CODE),
+    "PrimaryNeedCode": ("primary_need", _CODE),
+    "CINclosureDate": ("closure_date", _DATE),
+    "ReasonForClosure": ("closure_reason", _CODE),
+    "DateOfInitialCPC": ("initial_cp_conference_date", _DATE),
+    "ReferralNFA": ("referral_nfa", _YES_NO),
+}
+_ASSESSMENT: Final = {
+    "AssessmentActualStartDate": ("start_date", _DATE),
+    "AssessmentInternalReviewDate": ("internal_review_date", _DATE),
+    "AssessmentAuthorisationDate": ("authorised_date", _DATE),
+}
+_CIN_PLAN: Final = {
+    "CINPlanStartDate": ("start_date", _DATE),
+    "CINPlanEndDate": ("end_date", _DATE),
+}
+_SECTION47: Final = {
+    "S47ActualStartDate": ("start_date", _DATE),
+    "InitialCPCtarget": ("icpc_target_date", _DATE),
+    "DateOfInitialCPC": ("icpc_date", _DATE),
+    "ICPCnotRequired": ("icpc_not_required", _YES_NO),
+}
+_PROTECTION_PLAN: Final = {
+    "CPPstartDate": ("start_date", _DATE),
+    "CPPendDate": ("end_date", _DATE),
+    "InitialCategoryOfAbuse": ("initial_category", _CODE),
+    "LatestCategoryOfAbuse": ("latest_category", _CODE),
+    "NumberOfPreviousCPP": ("previous_plans", _COUNT),
+}
+_COUNTS: Final[dict[Any, Any]] = {str(number): number for number in range(_MAX_COUNT + 1)}
+"""The counts as they are usually written (no sign, no leading zero); anything else takes the slow path."""
+
+
+class Tables(NamedTuple):
+    """One census year's element tables, compiled from its code lists."""
+
+    episode: _Table
+    assessment: _Table
+    cin_plan: _Table
+    section47: _Table
+    protection_plan: _Table
+    factors: dict[Any, Any]
+    """An ``AssessmentFactors`` code as sent -> itself, for the year's listed codes."""
+
+
+def _compile(spec: dict[str, tuple[str, int]], codes: dict[str, dict[str, str]]) -> _Table:
+    table: _Table = {}
+    for tag, (field, kind) in spec.items():
+        known: dict[Any, Any]
+        if kind == _DATE:
+            known = RAW_DATES  # shared and filled as dates are read (never holds a text that is not a date)
+        elif kind == _COUNT:
+            known = _COUNTS
+        elif kind == _YES_NO:
+            known = {code: YES_NO[code] for code in codes.get(tag, ()) if code in YES_NO}
+        else:
+            known = {code: code for code in codes.get(tag, ())}
+        table[tag] = (field, known, kind, STEP_PREFIX + tag, "/" + tag)
+    return table
+
+
+@cache
+def tables_for(schema: CensusSchema) -> Tables:
+    """The compiled element tables of ``schema``'s census year (once per year: schemas are cached)."""
+    codes = schema.codes
+    return Tables(
+        episode=_compile(_EPISODE, codes),
+        assessment=_compile(_ASSESSMENT, codes),
+        cin_plan=_compile(_CIN_PLAN, codes),
+        section47=_compile(_SECTION47, codes),
+        protection_plan=_compile(_PROTECTION_PLAN, codes),
+        factors={code: code for code in codes.get("AssessmentFactors", ())},
+    )
+
+
+def _slow(mapper: ChildMapper, element: etree._Element, kind: int, path: str) -> object:
+    """A value the fast look-up did not know: stripped and checked, and reported when it is not usable."""
+    if kind == _DATE:
+        return mapper.date(element, path)
+    if kind == _COUNT:
+        return mapper.count(element, path)
+    if kind == _YES_NO:
+        return mapper.yes_no(element, path)
+    return mapper.code(element, path, keep=True)  # a code a DfE rule checks: kept as sent (and reported)
 
 
 def _fields(
-    mapper: ChildMapper, node: etree._Element, path: str, pointer: str, *, table: _Table, out: _Data
+    mapper: ChildMapper, node: etree._Element, path: str, pointers: _Pointers, table: _Table, *, out: _Data
 ) -> list[etree._Element]:
     """Set ``out[field]`` from the simple child elements of ``node`` named in ``table``; return the others.
 
     This is the one pass over ``node``'s children: the elements not in ``table`` (repeated parts, lists of
     factors or reviews) are handed back for the caller to map. The hot path of the reader, kept lean.
     """
-    codes = mapper.codes
     lineage = mapper.lineage
     file = mapper.file
     others: list[etree._Element] = []
-    for element in node:
-        tag = element.tag
-        spec = table.get(tag)
+    for element in node[:]:
+        spec = table.get(element.tag)
         if spec is None:
             others.append(element)
             continue
-        field, kind, step = spec
+        field, known, kind, step, tag_suffix = spec
         if field in out:
             continue  # repeated: the schema reports it, the first is kept
-        text = element.text
-        text = text.strip() if text else ""
-        epath = f"{path}/{tag}"
-        value: object
-        if kind == "date":
-            value = KNOWN_DATES.get(text) or parse_date(text)
-            if value is None:
-                mapper.date(element, epath)  # records why
-                continue
-        elif kind == "count":
-            value = mapper.count(element, epath)
+        value = known.get(element.text)
+        if value is None:
+            value = _slow(mapper, element, kind, path + tag_suffix)
             if value is None:
                 continue
-        elif kind == "yes_no":
-            if text not in codes.get(tag, ()):
-                mapper.code(element, epath)  # records why
-                continue
-            value = YES_NO[text]
-        else:  # a code a DfE rule checks: kept as sent when it is not in the list (and reported)
-            allowed = codes.get(tag)
-            if allowed is None or text not in allowed:
-                value = mapper.code(element, epath, keep=True)
-                if value is None:
-                    continue
-            else:
-                value = text
         out[field] = value
-        lineage.append((f"{pointer}/{field}", file, element.sourceline, None, None, epath, step))
+        lineage.append((pointers[field], file, element.sourceline, None, None, path + tag_suffix, step))
     return others
 
 
-_POSITION_STEPS: Final = {tag: f"{STEP_PREFIX}{tag}:position" for tag in _LISTS}
 _EPISODE_STEP: Final = STEP_PREFIX + "CINdetails:position"
 _KIND_STEP: Final = STEP_PREFIX + "Assessments:single-assessment"
 _SEEN_STEP: Final = STEP_PREFIX + "Assessments:no-child-seen-date"
 _FACTOR_STEP: Final = STEP_PREFIX + "AssessmentFactors"
+_REVIEW_STEP: Final = STEP_PREFIX + "CPPreviewDate"
+
+_PARTS: Final = {
+    # element -> (list in the record, its id field, id stem after the episode's id, position step)
+    tag: (name, id_field, "/" + PART_IDS[tag], STEP_PREFIX + tag + ":position")
+    for tag, (name, id_field) in {
+        "Assessments": ("assessments", "assessment_id"),
+        "CINPlanDates": ("cin_plans", "plan_id"),
+        "Section47": ("section47_enquiries", "enquiry_id"),
+        "ChildProtectionPlans": ("child_protection_plans", "plan_id"),
+    }.items()
+}
+
+_POINTED: Final = {
+    "cin_episodes": ("episode_id", *(field for field, _ in _EPISODE.values())),
+    "assessments": (
+        "assessment_id",
+        "episode_id",
+        "kind",
+        "child_seen_known",
+        "completed_date",
+        *(field for field, _ in _ASSESSMENT.values()),
+    ),
+    "cin_plans": ("plan_id", "episode_id", *(field for field, _ in _CIN_PLAN.values())),
+    "section47_enquiries": ("enquiry_id", "episode_id", *(field for field, _ in _SECTION47.values())),
+    "child_protection_plans": ("plan_id", "episode_id", *(field for field, _ in _PROTECTION_PLAN.values())),
+}
+"""The fields this module sets in each list's items (and so the JSON pointers its lineage names)."""
+_POINTERS: dict[tuple[str, int], _Pointers] = {}
+_POINTERS_MAX: Final = 20_000
 
 
-def _assessment(mapper: ChildMapper, node: etree._Element, path: str, pointer: str, out: _Data) -> None:
-    others = _fields(mapper, node, path, pointer, table=_ASSESSMENT, out=out)
-    lineage, file, line = mapper.lineage, mapper.file, node.sourceline
+def pointers_of(name: str, index: int) -> _Pointers:
+    """The JSON pointers of the fields of item ``index`` of list ``name`` (``""`` -> the item's own pointer):
+    made once and shared by every record, instead of one new string per lineage entry (bounded memo)."""
+    pointers = _POINTERS.get((name, index))
+    if pointers is None:
+        if len(_POINTERS) >= _POINTERS_MAX:
+            _POINTERS.clear()
+        prefix = f"/{name}/{index}"
+        pointers = _POINTERS[name, index] = {field: f"{prefix}/{field}" for field in _POINTED[name]}
+        pointers[""] = prefix
+    return pointers
+
+
+def _assessment(
+    mapper: ChildMapper, tables: Tables, node: etree._Element, path: str, pointers: _Pointers, *, out: _Data
+) -> None:
+    """Like :func:`_fields` (inlined: one assessment per referral is the common case), then the fixed
+    values, ``completed_date`` (located where ``authorised_date`` was) and the factors."""
+    lineage, file, table = mapper.lineage, mapper.file, tables.assessment
+    group = authorised = None
+    for element in node[:]:
+        spec = table.get(element.tag)
+        if spec is None:
+            if group is None and element.tag == "FactorsIdentifiedAtAssessment":
+                group = element
+            continue
+        field, known, kind, step, tag_suffix = spec
+        if field in out:
+            continue  # repeated: the schema reports it, the first is kept
+        value = known.get(element.text)
+        if value is None:
+            value = _slow(mapper, element, kind, path + tag_suffix)
+            if value is None:
+                continue
+        out[field] = value
+        row = (pointers[field], file, element.sourceline, None, None, path + tag_suffix, step)
+        lineage.append(row)
+        if field == "authorised_date":
+            authorised = row
+    line = node.sourceline
     out["kind"] = "single"
-    lineage.append((f"{pointer}/kind", file, line, None, None, path, _KIND_STEP))
+    lineage.append((pointers["kind"], file, line, None, None, path, _KIND_STEP))
     out["child_seen_known"] = False
-    lineage.append((f"{pointer}/child_seen_known", file, line, None, None, path, _SEEN_STEP))
-    if "authorised_date" in out:
+    lineage.append((pointers["child_seen_known"], file, line, None, None, path, _SEEN_STEP))
+    if authorised is not None:
         out["completed_date"] = out["authorised_date"]
-        wanted = f"{pointer}/authorised_date"
-        for entry in reversed(lineage):
-            if entry[0] == wanted:
-                lineage.append((f"{pointer}/completed_date", *entry[1:]))
-                break
-    group = None
-    for element in others:
-        if element.tag == "FactorsIdentifiedAtAssessment":
-            group = element
-            break
+        lineage.append((pointers["completed_date"], *authorised[1:]))
     if group is None:
         return
+    known_factors, pointer = tables.factors, pointers[""]
+    stem = path + "/FactorsIdentifiedAtAssessment/AssessmentFactors["
     factors: list[str] = []
     position = 0
-    for item in group:
+    for item in group[:]:
         if item.tag != "AssessmentFactors":
             continue
         position += 1
-        ipath = f"{path}/FactorsIdentifiedAtAssessment/AssessmentFactors[{position}]"
-        code = mapper.code(item, ipath)
-        if code is not None:
-            lineage.append(
-                (f"{pointer}/factors/{len(factors)}", file, item.sourceline, None, None, ipath, _FACTOR_STEP)
-            )
-            factors.append(code)
+        ipath = f"{stem}{position}]"
+        code = known_factors.get(item.text)
+        if code is None:
+            code = mapper.code(item, ipath)
+            if code is None:
+                continue
+        lineage.append((f"{pointer}/factors/{len(factors)}", file, item.sourceline, None, None, ipath, _FACTOR_STEP))
+        factors.append(code)
     if factors:
         out["factors"] = factors
 
 
-def _protection_plan(mapper: ChildMapper, node: etree._Element, path: str, pointer: str, out: _Data) -> None:
-    others = _fields(mapper, node, path, pointer, table=_PROTECTION_PLAN, out=out)
+def _protection_plan(
+    mapper: ChildMapper, tables: Tables, node: etree._Element, path: str, pointers: _Pointers, *, out: _Data
+) -> None:
+    others = _fields(mapper, node, path, pointers, tables.protection_plan, out=out)
     group = next((element for element in others if element.tag == "Reviews"), None)
     if group is None:
         return
+    lineage, file, pointer = mapper.lineage, mapper.file, pointers[""]
+    stem = path + "/Reviews/CPPreviewDate["
     reviews: list[date] = []
     position = 0
-    for item in group:
+    for item in group[:]:
         if item.tag != "CPPreviewDate":
             continue
         position += 1
-        ipath = f"{path}/Reviews/CPPreviewDate[{position}]"
-        value = mapper.date(item, ipath)
+        ipath = f"{stem}{position}]"
+        value = RAW_DATES.get(item.text) or mapper.date(item, ipath)
         if value is not None:
-            mapper.source(f"{pointer}/review_dates/{len(reviews)}", item, ipath, "CPPreviewDate")
+            lineage.append(
+                (f"{pointer}/review_dates/{len(reviews)}", file, item.sourceline, None, None, ipath, _REVIEW_STEP)
+            )
             reviews.append(value)
     if reviews:
         out["review_dates"] = reviews
 
 
-def map_episode(mapper: ChildMapper, node: etree._Element, number: int, key: str, record: _Data) -> None:
+def map_episode(
+    mapper: ChildMapper, tables: Tables, node: etree._Element, number: int, key: str, *, record: _Data
+) -> None:
     """Map the ``number``-th (1-based) ``<CINdetails>`` of a child into ``record``'s lists.
 
     Each repeated part gets a stable id after the episode's (``201/C123/cin1/assessment2``, see
@@ -213,32 +303,32 @@ def map_episode(mapper: ChildMapper, node: etree._Element, number: int, key: str
     """
     path = f"{mapper.base}/CINdetails[{number}]"
     episodes: list[_Data] = record.setdefault("cin_episodes", [])
-    pointer = f"/cin_episodes/{len(episodes)}"
+    pointers = _POINTERS.get(("cin_episodes", len(episodes))) or pointers_of("cin_episodes", len(episodes))
     this_episode = f"{key}/cin{number}"  # episode_id(key, number)
     episode: _Data = {"episode_id": this_episode}
     lineage, file = mapper.lineage, mapper.file
-    lineage.append((f"{pointer}/episode_id", file, node.sourceline, None, None, path, _EPISODE_STEP))
-    counts = dict.fromkeys(_LISTS, 0)
-    for element in _fields(mapper, node, path, pointer, table=_EPISODE, out=episode):
+    lineage.append((pointers["episode_id"], file, node.sourceline, None, None, path, _EPISODE_STEP))
+    counts: dict[object, int] = {}
+    for element in _fields(mapper, node, path, pointers, tables.episode, out=episode):
         tag = element.tag
-        if tag not in counts:
+        part_spec = _PARTS.get(tag)
+        if part_spec is None:
             continue
-        part = counts[tag] = counts[tag] + 1
+        name, id_field, id_stem, position_step = part_spec
+        part = counts[tag] = counts.get(tag, 0) + 1
         part_path = f"{path}/{tag}[{part}]"
-        name = _LISTS[tag]
         items: list[_Data] = record.setdefault(name, [])
-        part_pointer = f"/{name}/{len(items)}"
-        id_field = _ID_FIELDS[tag]
-        out: _Data = {id_field: f"{this_episode}/{PART_IDS[tag]}{part}", "episode_id": this_episode}
+        part_pointers = _POINTERS.get((name, len(items))) or pointers_of(name, len(items))
+        out: _Data = {id_field: f"{this_episode}{id_stem}{part}", "episode_id": this_episode}
         line = element.sourceline
-        lineage.append((f"{part_pointer}/{id_field}", file, line, None, None, part_path, _POSITION_STEPS[tag]))
-        lineage.append((f"{part_pointer}/episode_id", file, line, None, None, part_path, _EPISODE_STEP))
+        lineage.append((part_pointers[id_field], file, line, None, None, part_path, position_step))
+        lineage.append((part_pointers["episode_id"], file, line, None, None, part_path, _EPISODE_STEP))
         if tag == "Assessments":
-            _assessment(mapper, element, part_path, part_pointer, out)
+            _assessment(mapper, tables, element, part_path, part_pointers, out=out)
         elif tag == "ChildProtectionPlans":
-            _protection_plan(mapper, element, part_path, part_pointer, out)
+            _protection_plan(mapper, tables, element, part_path, part_pointers, out=out)
         else:
-            table = _CIN_PLAN if tag == "CINPlanDates" else _SECTION47
-            _fields(mapper, element, part_path, part_pointer, table=table, out=out)
+            table = tables.cin_plan if tag == "CINPlanDates" else tables.section47
+            _fields(mapper, element, part_path, part_pointers, table, out=out)
         items.append(out)
     episodes.append(episode)

@@ -74,9 +74,21 @@ _MAX_NAME: Final = 60
 
 
 def local_name(tag: object) -> str:
-    """An element's name for messages and paths: its local name, shortened if absurdly long."""
-    name = etree.QName(tag).localname if isinstance(tag, str) and tag.startswith("{") else str(tag)
+    """An element's name for messages and paths: its local name, shortened if absurdly long.
+
+    A node that is not an element (whose lxml ``tag`` is a factory function) is described by its kind —
+    ``a comment`` — rather than by the function's ``repr`` (which holds a memory address)."""
+    if not isinstance(tag, str):
+        return _NODE_KINDS.get(tag, "a node that is not an element")
+    name = etree.QName(tag).localname if tag.startswith("{") else tag
     return name if len(name) <= _MAX_NAME else name[:_MAX_NAME] + "..."
+
+
+_NODE_KINDS: Final[dict[object, str]] = {
+    etree.Comment: "a comment",
+    etree.ProcessingInstruction: "a processing instruction",
+    etree.Entity: "an entity reference",
+}
 
 
 def element_path(element: etree._Element, root: etree._Element, root_path: str) -> str:

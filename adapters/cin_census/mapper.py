@@ -5,13 +5,21 @@ Every value is parsed from the element that carries it and recorded with its JSO
 year, not a date, or out of range is left unset and reported (``map/...``), never replaced by a default —
 except a code that a DfE rule checks (ethnicity, disability, referral source, primary need, reason for
 closure, category of abuse), which is kept as sent, and reported, so that the rule can fire on it.
+
+Speed (this runs for every child): a value is first looked up by its text exactly as sent, in tables
+made once per census year (:func:`known_values`, :data:`RAW_DATES` and the episodes' ``tables_for``);
+only a text not found there takes the slow path that strips, checks and reports it.
+Lineage rows are plain tuples, and the strings they share (JSON pointers, steps, the LA code's row) are
+made once, not per record.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from functools import cache
+from typing import Any, Final, NamedTuple
 
 from lxml import etree
 
@@ -22,13 +30,16 @@ from gateway.codes import DFE_ETHNICITY, sex_from_census_gender
 __all__ = [
     "FORMAT_ID",
     "KEPT",
-    "KNOWN_DATES",
     "PART_IDS",
+    "RAW_DATES",
     "STEP_PREFIX",
     "YES_NO",
     "ChildMapper",
     "HeaderFacts",
+    "KnownValues",
+    "element_date",
     "episode_id",
+    "known_values",
     "parse_date",
     "part_id",
     "record_key",
@@ -57,6 +68,14 @@ class HeaderFacts:
     la_step: str = "LEA"
     """The mapping step that gave the LA code (``LEA``, or ``submission-la-code`` from the envelope)."""
 
+    la_row: LineageRow = dataclasses.field(init=False, repr=False, compare=False)
+    """The lineage row of every child's ``/child/local_ids/0/la_code`` (one tuple, shared by the records)."""
+
+    def __post_init__(self) -> None:
+        step = STEP_PREFIX + self.la_step
+        row = ("/child/local_ids/0/la_code", self.file, self.la_line, None, None, self.la_path, step)
+        object.__setattr__(self, "la_row", row)
+
 
 def record_key(la_code: str | None, la_child_id: str | None, position: int) -> str:
     """The stem of the ids given to a child's episodes: ``LA/LAchildID``, or ``LA/#position`` without an id."""
@@ -84,15 +103,18 @@ def part_id(episode: str, tag: str, number: int) -> str:
 
 _DATES: dict[str, date | None] = {}
 _DATES_MAX: Final = 50_000
-KNOWN_DATES: Final = _DATES
-"""The memo of :func:`parse_date` (text -> date or ``None``), for hot loops to look in before calling it."""
+_MEMO_TEXT_MAX: Final = 64
+"""Longer texts are parsed but not remembered: the memos hold bounded strings, whatever a file sends."""
+RAW_DATES: Final[dict[object, date]] = {}
+"""Element text exactly as sent (surrounding white space included) -> its date, for the texts that are one:
+the reader's fast path looks a date element's text up here first (see :func:`remember_date`)."""
 
 
 def parse_date(text: str) -> date | None:
     """An ``xs:date`` text (``YYYY-MM-DD``, optional time zone) as a date; ``None`` when it is not one.
 
-    Years outside 1..9999 are not mapped. Dates repeat a lot in a census file, so parses are memoised
-    (a bounded table, emptied when full).
+    Years outside 1..9999 are not mapped. Dates repeat a lot in a census file, so parses of short texts
+    are memoised (a bounded table, emptied when full).
     """
     try:
         return _DATES[text]
@@ -104,18 +126,32 @@ def parse_date(text: str) -> date | None:
             value = date.fromisoformat(text[:10])
         except ValueError:
             value = None
-    if len(_DATES) >= _DATES_MAX:
-        _DATES.clear()
-    _DATES[text] = value
+    if len(text) <= _MEMO_TEXT_MAX:
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        _DATES[text] = value
+    return value
+
+
+def element_date(text: str | None) -> date | None:
+    """The date of an element's raw text (white space around it ignored), remembered in :data:`RAW_DATES`."""
+    value = parse_date(text.strip() if text else "")
+    if value is not None and text is not None and len(text) <= _MEMO_TEXT_MAX:
+        if len(RAW_DATES) >= _DATES_MAX:
+            RAW_DATES.clear()  # emptied in place: the reader's compiled tables hold this very dict
+        RAW_DATES[text] = value
     return value
 
 
 class ChildMapper:
     """Collects canonical data, lineage and issues for one child during the single pass."""
 
+    __slots__ = ("base", "codes", "file", "header", "issues", "known", "la_child_id", "lineage", "position", "schema")
+
     def __init__(self, schema: CensusSchema, header: HeaderFacts, position: int) -> None:
         self.schema = schema
         self.codes = schema.codes
+        self.known = known_values(schema)
         self.file = header.file
         self.header = header
         self.position = position
@@ -131,10 +167,6 @@ class ChildMapper:
         return f"census {self.schema.label}"
 
     # -- recording ------------------------------------------------------------------------------------
-
-    def source(self, pointer: str, element: etree._Element, path: str, step: str) -> None:
-        """Record that ``pointer`` was set from ``element`` (at ``path``) by mapping step ``step``."""
-        self.lineage.append((pointer, self.file, element.sourceline, None, None, path, STEP_PREFIX + step))
 
     def built_lineage(self) -> Lineage:
         """The lineage recorded so far. Its rows are right by construction (strings, and lines from lxml),
@@ -152,10 +184,10 @@ class ChildMapper:
             )
         )
 
-    # -- values ---------------------------------------------------------------------------------------
+    # -- values (the slow paths: a value the fast lookups did not know, stripped, checked and reported) ------
 
     def date(self, element: etree._Element, path: str) -> date | None:
-        value = parse_date((element.text or "").strip())
+        value = element_date(element.text)
         if value is None:
             self.problem(
                 "map/invalid-date", f"{element.tag} is not a date the gateway can read (YYYY-MM-DD)", element, path
@@ -199,117 +231,174 @@ class ChildMapper:
     def identifiers(self, section: etree._Element, path: str, child: _Data) -> None:
         former: list[str] = []
         lineage, file = self.lineage, self.file
-        for element in section:
+        for element in section[:]:
             tag = element.tag
-            field = _IDENTIFIER_FIELDS.get(tag)
-            if field is None and not isinstance(tag, str):
-                continue
+            kind = _IDENTIFIERS.get(tag)
+            if kind is None:
+                continue  # not mapped (the schema reports what does not belong)
             epath = f"{path}/{tag}"
+            if kind == _DATE_FIELD:
+                field, pointer, step = _IDENTIFIER_FIELDS[tag]
+                if field not in child:  # a repeated element: the schema reports it; the first one is kept
+                    day = RAW_DATES.get(element.text) or self.date(element, epath)
+                    if day is not None:
+                        child[field] = day
+                        lineage.append((pointer, file, element.sourceline, None, None, epath, step))
+                continue
+            if kind == _SEX:
+                if "sex" not in child:
+                    sex = self.known.sexes[tag].get(element.text)
+                    if sex is None:
+                        self.sex(str(tag), element, epath, child)
+                    else:
+                        child["sex"] = sex
+                        lineage.append(("/child/sex", file, element.sourceline, None, None, epath, _SEX_STEPS[tag]))
+                continue
             text = element.text
             text = text.strip() if text else ""
-            if field is not None:
-                if field in child:
-                    continue  # a repeated element: the schema reports it; the first one is kept
-                if tag == "UPN":
-                    value: object = text or None
-                elif tag == "UPNunknown":
-                    value = self.code(element, epath)
-                else:
-                    value = _DATES.get(text) or self.date(element, epath)
-                if value is not None:
-                    child[field] = value
-                    lineage.append((f"/child/{field}", file, element.sourceline, None, None, epath, _STEPS[tag]))
-            elif tag == "LAchildID":
+            if kind == _LA_CHILD_ID:
                 if text and self.la_child_id is None:
                     self.la_child_id = text
-                    self.local_id(element, epath, child, text)
+                    header = self.header
+                    if header.la_code is not None:  # else reported once for the file (read/missing-la-code)
+                        child["local_ids"] = [{"la_code": header.la_code, "la_child_id": text}]
+                        lineage.append(
+                            ("/child/local_ids/0/la_child_id", file, element.sourceline, None, None, epath, _LOCAL_STEP)
+                        )
+                        lineage.append(header.la_row)
                 elif not text:
                     self.problem("map/missing-value", "LAchildID is empty: the child has no local id", element, epath)
-            elif tag == "FormerUPN":
+            elif kind == _FORMER_UPN:
                 if text:
-                    self.source(f"/child/former_upns/{len(former)}", element, epath, tag)
+                    lineage.append(
+                        (f"/child/former_upns/{len(former)}", file, element.sourceline, None, None, epath, _FORMER_STEP)
+                    )
                     former.append(text)
-            elif tag in ("GenderCurrent", "Sex"):
-                self.sex(tag, element, epath, child)
+            else:  # UPN, UPNunknown
+                field, pointer, step = _IDENTIFIER_FIELDS[tag]
+                if field in child:
+                    continue
+                value = (text or None) if tag == "UPN" else self.code(element, epath)
+                if value is not None:
+                    child[field] = value
+                    lineage.append((pointer, file, element.sourceline, None, None, epath, step))
         if former:
             child["former_upns"] = former
-
-    def local_id(self, element: etree._Element, path: str, child: _Data, text: str) -> None:
-        header = self.header
-        if header.la_code is None:
-            return  # reported once for the file (read/missing-la-code)
-        child["local_ids"] = [{"la_code": header.la_code, "la_child_id": text}]
-        self.source("/child/local_ids/0/la_child_id", element, path, "LAchildID")
-        self.lineage.append(
-            (
-                "/child/local_ids/0/la_code",
-                self.file,
-                header.la_line,
-                None,
-                None,
-                header.la_path,
-                STEP_PREFIX + header.la_step,
-            )
-        )
 
     def sex(self, tag: str, element: etree._Element, path: str, child: _Data) -> None:
         if "sex" in child:
             return
-        code = self.code(element, path)
-        if code is None:
-            return
-        value = sex_from_census_gender(code) if tag == "GenderCurrent" else code
+        value = self.known.sexes[tag].get(element.text)
+        if value is None:
+            code = self.code(element, path)
+            if code is None:
+                return
+            value = sex_from_census_gender(code) if tag == "GenderCurrent" else code
         if value is None:  # pragma: no cover - every GenderCurrent code of every census year maps
             self.problem("map/unknown-code", f"{tag} code has no canonical sex", element, path)
             return
         child["sex"] = value
-        self.source("/child/sex", element, path, tag)
-
-    def ethnicity(self, code: str) -> Coding | dict[str, Any]:
-        """The DfE ethnicity coding of ``code``: one shared (immutable) model per code of the year's list."""
-        known = _ETHNICITIES.get((self.schema.year, code))
-        if known is not None:
-            return known
-        description = self.codes["Ethnicity"].get(code)
-        if description is None:  # kept as sent: not in the list, so no description and not shared
-            return {"system": DFE_ETHNICITY, "code": code}
-        coding = _ETHNICITIES[(self.schema.year, code)] = Coding(
-            system=DFE_ETHNICITY, code=code, display=description or None
-        )
-        return coding
+        self.lineage.append(("/child/sex", self.file, element.sourceline, None, None, path, _SEX_STEPS[tag]))
 
     def characteristics(self, section: etree._Element, path: str, child: _Data) -> None:
-        for element in section:
+        lineage, file, known = self.lineage, self.file, self.known
+        for element in section[:]:
             tag = element.tag
             if tag == "Ethnicity" and "ethnicity" not in child:
                 epath = f"{path}/Ethnicity"
-                code = self.code(element, epath, keep=True)
-                if code is not None:
-                    child["ethnicity"] = self.ethnicity(code)
-                    self.source("/child/ethnicity", element, epath, "Ethnicity")
+                coding: Coding | dict[str, Any] | None = known.ethnicities.get(element.text)
+                if coding is None:
+                    code = self.code(element, epath, keep=True)
+                    if code is None:
+                        continue
+                    coding = known.ethnicities.get(code) or {"system": DFE_ETHNICITY, "code": code}  # kept as sent
+                child["ethnicity"] = coding
+                lineage.append(("/child/ethnicity", file, element.sourceline, None, None, epath, _ETHNICITY_STEP))
             elif tag == "Disabilities":
                 disabilities: list[str] = child.setdefault("disabilities", [])
+                stem = f"{path}/Disabilities/Disability["
                 position = 0
-                for item in element:
+                for item in element[:]:
                     if item.tag != "Disability":
                         continue
                     position += 1
-                    ipath = f"{path}/Disabilities/Disability[{position}]"
-                    code = self.code(item, ipath, keep=True)
+                    ipath = f"{stem}{position}]"
+                    code = known.disabilities.get(item.text) or self.code(item, ipath, keep=True)
                     if code is not None:
-                        self.source(f"/child/disabilities/{len(disabilities)}", item, ipath, "Disability")
+                        lineage.append(
+                            (
+                                f"/child/disabilities/{len(disabilities)}",
+                                file,
+                                item.sourceline,
+                                None,
+                                None,
+                                ipath,
+                                _DISABILITY_STEP,
+                            )
+                        )
                         disabilities.append(code)
 
 
-_ETHNICITIES: dict[tuple[int, str], Coding] = {}
-"""(census year, code) -> its coding; bounded by the years' code lists (only listed codes are kept here)."""
+class KnownValues(NamedTuple):
+    """One census year's values for the child's own elements, by their text as sent (fast look-ups)."""
 
-_IDENTIFIER_FIELDS: Final[dict[object, str]] = {
-    "UPN": "upn",
-    "UPNunknown": "upn_unknown_reason",
-    "PersonBirthDate": "birth_date",
-    "ExpectedPersonBirthDate": "expected_birth_date",
-    "PersonDeathDate": "death_date",
+    sexes: dict[object, dict[Any, str]]
+    """``GenderCurrent`` / ``Sex`` -> code -> canonical sex."""
+    ethnicities: dict[Any, Coding]
+    """Listed ethnicity code -> its (shared, immutable) coding."""
+    disabilities: dict[Any, str]
+    """Listed disability code -> itself."""
+
+
+@cache
+def known_values(schema: CensusSchema) -> KnownValues:
+    """The fast look-ups of ``schema``'s census year (built once per year: schemas are cached)."""
+    codes = schema.codes
+    sexes: dict[object, dict[Any, str]] = {"Sex": {}, "GenderCurrent": {}}
+    for code in codes.get("Sex", ()):
+        sexes["Sex"][code] = code
+    for code in codes.get("GenderCurrent", ()):
+        sex = sex_from_census_gender(code)
+        if sex is not None:
+            sexes["GenderCurrent"][code] = sex
+    ethnicities = {
+        code: Coding(system=DFE_ETHNICITY, code=code, display=description or None)
+        for code, description in codes.get("Ethnicity", {}).items()
+    }
+    return KnownValues(sexes, ethnicities, {code: code for code in codes.get("Disability", ())})
+
+
+_DATE_FIELD: Final = "date"
+_FIELD: Final = "field"
+_LA_CHILD_ID: Final = "la-child-id"
+_FORMER_UPN: Final = "former-upn"
+_SEX: Final = "sex"
+_IDENTIFIER_FIELDS: Final[dict[object, tuple[str, str, str]]] = {
+    tag: (field, f"/child/{field}", f"{STEP_PREFIX}{tag}")
+    for tag, field in {
+        "UPN": "upn",
+        "UPNunknown": "upn_unknown_reason",
+        "PersonBirthDate": "birth_date",
+        "ExpectedPersonBirthDate": "expected_birth_date",
+        "PersonDeathDate": "death_date",
+    }.items()
 }
-"""The ``ChildIdentifiers`` elements that set one field each (a UPN, a UPN-unknown code or a date)."""
-_STEPS: Final[dict[object, str]] = {tag: f"{STEP_PREFIX}{tag}" for tag in _IDENTIFIER_FIELDS}
+"""The ``ChildIdentifiers`` elements that set one field each (a UPN, a UPN-unknown code or a date):
+element -> (canonical field, its JSON pointer, mapping step)."""
+_IDENTIFIERS: Final[dict[object, str]] = {
+    "UPN": _FIELD,
+    "UPNunknown": _FIELD,
+    "PersonBirthDate": _DATE_FIELD,
+    "ExpectedPersonBirthDate": _DATE_FIELD,
+    "PersonDeathDate": _DATE_FIELD,
+    "LAchildID": _LA_CHILD_ID,
+    "FormerUPN": _FORMER_UPN,
+    "GenderCurrent": _SEX,
+    "Sex": _SEX,
+}
+"""Every ``ChildIdentifiers`` element the mapping reads, and how."""
+_LOCAL_STEP: Final = STEP_PREFIX + "LAchildID"
+_FORMER_STEP: Final = STEP_PREFIX + "FormerUPN"
+_SEX_STEPS: Final = {"GenderCurrent": STEP_PREFIX + "GenderCurrent", "Sex": STEP_PREFIX + "Sex"}
+_ETHNICITY_STEP: Final = STEP_PREFIX + "Ethnicity"
+_DISABILITY_STEP: Final = STEP_PREFIX + "Disability"

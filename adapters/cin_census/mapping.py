@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from adapters.cin_census.episodes import map_episode
+from adapters.cin_census.episodes import map_episode, tables_for
 from adapters.cin_census.mapper import ChildMapper, HeaderFacts, record_key
 from adapters.cin_census.schemas import CensusSchema
 from gateway import ChildRecord, Issue
@@ -43,31 +43,42 @@ class MappedChild(NamedTuple):
     issues: tuple[Issue, ...]
 
 
-def child_data(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> ChildData:
-    """The single pass over the ``position``-th (1-based) ``<Child>``: canonical data, lineage and issues."""
+def _map(
+    child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int
+) -> tuple[dict[str, Any], str | None, tuple[Issue, ...]]:
     mapper = ChildMapper(schema, header, position)
     data: dict[str, Any] = {}
-    sections = [(node.tag, node) for node in child]
-    for tag, node in sections:  # first: the LA child id gives the episodes their ids
-        if tag == "ChildIdentifiers":
-            mapper.identifiers(node, f"{mapper.base}/ChildIdentifiers", data)
+    sections = child[:]
+    for node in sections:  # first: the LA child id gives the episodes their ids
+        if node.tag == "ChildIdentifiers":
+            mapper.identifiers(node, mapper.base + "/ChildIdentifiers", data)
             break
     record: dict[str, Any] = {"child": data}
     key = record_key(header.la_code, mapper.la_child_id, position)
+    tables = tables_for(schema)
     episode = 0
-    for tag, node in sections:
+    for node in sections:
+        tag = node.tag
         if tag == "CINdetails":
             episode += 1
-            map_episode(mapper, node, episode, key, record)
+            map_episode(mapper, tables, node, episode, key, record=record)
         elif tag == "ChildCharacteristics":
-            mapper.characteristics(node, f"{mapper.base}/ChildCharacteristics", data)
-    if not data.get("disabilities", True):
+            mapper.characteristics(node, mapper.base + "/ChildCharacteristics", data)
+    if "disabilities" in data and not data["disabilities"]:
         del data["disabilities"]
     record["lineage"] = mapper.built_lineage()
-    return ChildData(record, mapper.la_child_id, tuple(mapper.issues))
+    return record, mapper.la_child_id, tuple(mapper.issues)
+
+
+def child_data(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> ChildData:
+    """The single pass over the ``position``-th (1-based) ``<Child>``: canonical data, lineage and issues."""
+    return ChildData(*_map(child, schema, header, position))
 
 
 def map_child(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> MappedChild:
-    """Map the ``position``-th (1-based) ``<Child>`` of the file to a validated canonical record."""
-    mapped = child_data(child, schema, header, position)
-    return MappedChild(ChildRecord.model_validate(mapped.data), mapped.la_child_id, mapped.issues)
+    """Map the ``position``-th (1-based) ``<Child>`` of the file to a validated canonical record.
+
+    The whole record — every nested model and its constraints — is validated by pydantic in one call
+    (exactly what ``ChildRecord.model_validate`` does, without its Python-level wrapper)."""
+    data, la_child_id, issues = _map(child, schema, header, position)
+    return MappedChild(ChildRecord.__pydantic_validator__.validate_python(data), la_child_id, issues)

@@ -115,11 +115,11 @@ class CinCensusReader:
 
     def _events(self, stream: ReadProgress, state: DocumentState) -> Iterator[ReadEvent]:
         source: IO[bytes] = stream  # type: ignore[assignment]  # lxml only calls read()
+        start, end = state.start, state.end
         for event, element in iterparse_hardened(source, events=("start", "end"), tag=SKELETON_TAGS):
-            if event == "start":
-                yield from state.start(element)
-            else:
-                yield from state.end(element)
-            if state.stopped:
-                return
+            events = start(element) if event == "start" else end(element)
+            if events:
+                yield from events
+                if state.stopped:  # only ever set together with the issue that says why
+                    return
         yield from state.finish()

@@ -45,6 +45,8 @@ class Skeleton:
         self._tops: set[str] = set()
         self._header_done = False
         self._checked: dict[str, tuple[etree._Element, etree._Element | None]] = {}
+        self._children: etree._Element | None = None
+        """The ``Children`` element under ``Message`` that started last (its ``Child`` elements take a fast path)."""
 
     def _issue(self, rule: str, message: str, line: int | None, path: str) -> Issue:
         return Issue(
@@ -94,9 +96,24 @@ class Skeleton:
             "xsd/mixed-content", f"{name} contains stray text{after}; only elements are allowed there.", line, path
         )
 
-    def start(self, element: etree._Element) -> Iterator[Issue]:
-        """A skeleton element starts."""
+    def start(self, element: etree._Element) -> list[Issue]:
+        """A skeleton element starts: the issues it raises (usually none)."""
         parent = element.getparent()
+        children = self._children
+        if children is not None and parent is children and element.tag == "Child":
+            held = self._checked.get("Children")
+            last = held[1] if held is not None and held[0] is children else None
+            if last is not None and last.getnext() is element and not _stray(last.tail):
+                issues: list[Issue] = []  # the usual case: nothing between the previous child and this one
+                self._checked["Children"] = (children, element)
+            else:
+                issues = list(self._siblings(children, element))
+            while element.getprevious() is not None:
+                del children[0]  # processed (and cleared) children and checked strays: unlink them
+            return issues
+        return list(self._start(element, parent))
+
+    def _start(self, element: etree._Element, parent: etree._Element | None) -> Iterator[Issue]:
         if parent is None:
             self.root = element
             if element.tag != "Message":
@@ -124,6 +141,7 @@ class Skeleton:
                 )
             self._tops.add(str(element.tag))
             if element.tag == "Children":
+                self._children = element
                 yield from self._attributes(element, "/Message/Children")
         elif parent.tag == "Children" and grand.getparent() is None and element.tag == "Child":
             yield from self._siblings(parent, element)
@@ -133,6 +151,9 @@ class Skeleton:
     def end(self, element: etree._Element) -> tuple[Step, list[Issue]]:
         """A skeleton element ends: what it completed, and any skeleton issues."""
         parent = element.getparent()
+        if parent is not None and parent is self._children and element.tag == "Child":
+            self.children_seen += 1  # the usual case, as below
+            return "child", []
         issues: list[Issue] = []
         if parent is None:
             if not self.not_census:
