@@ -151,10 +151,10 @@ def breakdown(path: Path, year: int, children: int, repeat: int) -> None:
         "streaming parse (hardened, skeleton events)": stage(lambda element, n: None),
         "+ per-child lxml XSD validation": stage(lambda element, n: schema.validator.validate(element)),
         "+ mapping to plain data with lineage": stage(
-            lambda element, n: (schema.validator.validate(element), child_data(element, schema, facts, n))  # type: ignore[arg-type]
+            lambda element, n: (schema.validator.validate(element), child_data(element, schema, facts, n))
         ),
         "+ pydantic ChildRecord": stage(
-            lambda element, n: (schema.validator.validate(element), map_child(element, schema, facts, n))  # type: ignore[arg-type]
+            lambda element, n: (schema.validator.validate(element), map_child(element, schema, facts, n))
         ),
     }
     stages["the reader (+ size check, skeleton, events)"] = lambda: sum(
