@@ -22,6 +22,7 @@ __all__ = [
     "DIRECTORY_BREAK_GLASS",
     "DIRECTORY_INVOLVEMENT",
     "DIRECTORY_READ",
+    "DUPLICATES_REVIEW",
     "SYSTEM_CALLER",
     "AccessDenied",
     "Caller",
@@ -40,6 +41,8 @@ CAF_CONSENT: Final = "caf.consent"
 """Record the withdrawal of a consent to share a CAF (for the lead professional or assessor's organisation)."""
 AUDIT_VERIFY: Final = "audit.verify"
 """Verify the audit log's hash chain."""
+DUPLICATES_REVIEW: Final = "duplicates.review"
+"""Open and decide reviews of possible duplicate children of one's own councils (decisions: a named person)."""
 
 Purpose = Literal["safeguarding", "service-provision", "contact-practitioner", "duplicate-check", "audit"]
 """Why a practitioner reads a store; recorded in the audit log with every read."""

@@ -21,16 +21,12 @@ from gateway.cli.broker import open_gateway
 from gateway.cli.output import console, error_console
 from gateway.cli.wiring import Gateway
 from gateway.errors import GatewayError
-from gateway.matching.decisions import Decision, ReviewStateError
-from gateway.matching.pairs import PairSide, ReviewPair, held_message, mask_identifier, open_pair
+from gateway.matching.decisions import ReviewStateError
+from gateway.matching.desk import MIN_REASON, STATUSES, Decided, ReasonTooShort, ReviewDesk, checked_reason
+from gateway.matching.pairs import PairSide, ReviewPair
 from gateway.matching.record import IdentityName
-from gateway.matching.review import ReviewQueue
 
 __all__ = ["app"]
-
-MIN_REASON: Final = 10
-"""A decision's reason must say something: at least this many characters."""
-_STATUSES: Final = ("open", "same", "not-same", "superseded", "all")
 
 app = typer.Typer(
     help=(
@@ -51,20 +47,21 @@ def _caller(by: str | None, organisation: str) -> Caller:
 
 
 def _reason(reason: str) -> str:
-    if len(reason.strip()) < MIN_REASON:
-        error_console.print(f"a reason of at least {MIN_REASON} characters is needed: it is kept with the decision")
-        raise typer.Exit(2)
-    return reason.strip()
+    try:
+        return checked_reason(reason)
+    except ReasonTooShort as exc:
+        error_console.print(str(exc))
+        raise typer.Exit(2) from exc
 
 
 @contextmanager
-def _queue() -> Iterator[tuple[Gateway, ReviewQueue]]:
+def _desk() -> Iterator[tuple[Gateway, ReviewDesk]]:
     gateway = open_gateway()
     try:
         if gateway.resolver is None:  # pragma: no cover - build_gateway always wires resolution
             error_console.print("identity resolution is not configured")
             raise typer.Exit(2)
-        yield gateway, gateway.resolver.queue
+        yield gateway, ReviewDesk(gateway.database, gateway.resolver.queue, events=gateway.outbox.for_message)
     except ReviewStateError as exc:
         error_console.print(f"not done: {exc}")
         raise typer.Exit(1) from exc
@@ -79,7 +76,7 @@ def _age(at: datetime) -> str:
 
 @app.command("list")
 def list_reviews(
-    status: str = typer.Option("open", "--status", help=f"One of: {', '.join(_STATUSES)}."),
+    status: str = typer.Option("open", "--status", help=f"One of: {', '.join(STATUSES)}."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Reviews to show at most."),
 ) -> None:
     """The review queue, oldest first: review id, grade, weight, the hard rule that limited the grade, age and
@@ -87,11 +84,11 @@ def list_reviews(
 
     Example: ecm-gateway review list --status open
     """
-    if status not in _STATUSES:
-        error_console.print(f"--status must be one of: {', '.join(_STATUSES)}")
+    if status not in STATUSES:
+        error_console.print(f"--status must be one of: {', '.join(STATUSES)}")
         raise typer.Exit(2)
-    with _queue() as (_, queue):
-        reviews = queue.reviews(status=None if status == "all" else status, limit=limit)
+    with _desk() as (_, desk):
+        reviews, _more = desk.reviews(status=status, limit=limit)
     table = Table(title=f"{len(reviews)} review(s) ({status})")
     for column in ("review", "status", "grade", "weight", "rule", "age", "record", "candidate"):
         table.add_column(column, no_wrap=column in ("review", "grade", "weight"))
@@ -117,7 +114,7 @@ def _names(names: tuple[IdentityName, ...]) -> str:
 
 
 def _rows(side: PairSide) -> list[str]:
-    who = side.identity
+    who = side.shown
     return [
         side.record_id,
         side.child_id or "- (awaiting review)",
@@ -127,8 +124,8 @@ def _rows(side: PairSide) -> list[str]:
         who.birth_date.isoformat() if who.birth_date else "-",
         who.sex or "-",
         "\n".join(f"{a.line or '-'}, {a.postcode or '-'}" for a in who.addresses) or "-",
-        mask_identifier(who.nhs_number) or "-",
-        "\n".join(m for m in (mask_identifier(u) for u in who.upns) if m) or "-",
+        who.nhs_number or "-",
+        "\n".join(who.upns) or "-",
         "\n".join(who.local_ids) or "-",
         _names(who.carer_names),
     ]
@@ -192,11 +189,8 @@ def show(
 
     Example: ecm-gateway review show 12 --by j.smith
     """
-    with _queue() as (gateway, queue):
-        pair = open_pair(
-            gateway.database, queue.audit, queue.matcher.model, review_id,
-            by=_caller(by, organisation), purpose="duplicate review",
-        )  # fmt: skip
+    with _desk() as (_, desk):
+        pair = desk.open(review_id, by=_caller(by, organisation), purpose="duplicate review")
     if pair is None:
         error_console.print(f"no review {review_id}")
         raise typer.Exit(1)
@@ -211,13 +205,16 @@ def _published(gateway: Gateway) -> None:
         console.print(f"[yellow]not published yet ({exc}); the relay will publish them from the outbox[/]")
 
 
-def _print_decision(decision: Decision) -> None:
+def _print_decision(decided: Decided) -> None:
+    decision = decided.decision
     before = decision.child_id_before or "none (awaiting review)"
     console.print(
         f"decision {decision.decision_id} recorded: {decision.action}; record {decision.record_id} "
         f"child {before} -> {decision.child_id_after or 'none (awaiting review)'}. "
         f"Audited; undo with: ecm-gateway review reverse {decision.decision_id} --reason ..."
     )
+    for kind in decided.released:
+        console.print(f"released from message {decided.held_message_id}: {kind}")
 
 
 @app.command("decide")
@@ -240,15 +237,8 @@ def decide(  # noqa: PLR0917 - typer options
         error_console.print("say --same or --different")
         raise typer.Exit(2)
     why = _reason(reason)
-    with _queue() as (gateway, queue):
-        reviews = {review.review_id: review for review in queue.reviews(status="open", limit=10_000)}
-        held = held_message(gateway.database, reviews[review_id].record_id) if review_id in reviews else None
-        before = len(gateway.outbox.for_message(held)) if held else 0
-        decision = queue.decide(review_id, same=same, by=_caller(by, organisation), reason=why)
-        _print_decision(decision)
-        if held:
-            for kind, *_ in gateway.outbox.for_message(held)[before:]:
-                console.print(f"released from message {held}: {kind}")
+    with _desk() as (gateway, desk):
+        _print_decision(desk.decide(review_id, same=same, by=_caller(by, organisation), reason=why))
         _published(gateway)
 
 
@@ -265,8 +255,8 @@ def unmerge(
     Example: ecm-gateway review unmerge src-4f1c... --reason "different child: birth dates confirmed" --by j.smith
     """
     why = _reason(reason)
-    with _queue() as (gateway, queue):
-        _print_decision(queue.unmerge(record_id, by=_caller(by, organisation), reason=why))
+    with _desk() as (gateway, desk):
+        _print_decision(desk.unmerge(record_id, by=_caller(by, organisation), reason=why))
         _published(gateway)
 
 
@@ -282,6 +272,6 @@ def reverse(
     Example: ecm-gateway review reverse 7 --reason "decided on the wrong pair" --by j.smith
     """
     why = _reason(reason)
-    with _queue() as (gateway, queue):
-        _print_decision(queue.reverse(decision_id, by=_caller(by, organisation), reason=why))
+    with _desk() as (gateway, desk):
+        _print_decision(desk.reverse(decision_id, by=_caller(by, organisation), reason=why))
         _published(gateway)

@@ -86,14 +86,17 @@ def build_resolver(
     database: Database, store: MessageStore, outbox: Outbox, *, audit: AuditLog | None = None
 ) -> IdentityResolver:
     """Identity resolution against the directory's index in ``database``: held records are released through
-    ``outbox`` when a person decides, and a message rejected only by the possible-duplicate rule (a profile
-    made it MUST) still has its possible duplicates put before a person."""
+    ``outbox`` when a person decides, a record a decision takes out of a child is recalled from it
+    (``directory.child.move``), and a message rejected only by the possible-duplicate rule (a profile made it
+    MUST) still has its possible duplicates put before a person."""
     from conformance.packs.ics_1b.possible_duplicate import RULE  # noqa: PLC0415 - composition root
     from gateway.matching import ReviewQueue  # noqa: PLC0415 - loaded only where messages are processed
     from gateway.matching.resolution import IdentityResolver  # noqa: PLC0415
-    from gateway.routing.release import HeldRecordRelease  # noqa: PLC0415
+    from gateway.routing.release import HeldRecordRelease, MovedRecordRecall  # noqa: PLC0415
 
-    queue = ReviewQueue(database, release=HeldRecordRelease(store, outbox), audit=audit or store.audit)
+    queue = ReviewQueue(
+        database, release=HeldRecordRelease(store, outbox), moved=MovedRecordRecall(outbox), audit=audit or store.audit
+    )
     return IdentityResolver(queue, review_rule=RULE.id)
 
 

@@ -11,7 +11,8 @@ Under uvicorn::
     uvicorn --factory gateway.http.app:create_app        # settings from ECM_* variables
 
 Routes (one router per resource): ``/v1/messages``, ``/v1/$validate``, ``/v1/rules``,
-``/v1/directory/...``, ``/v1/caf/...``, ``/health/live``, ``/health/ready``, ``/metrics``.
+``/v1/directory/...``, ``/v1/caf/...``, ``/v1/reviews/...`` (with ``/v1/records/{id}/unmerge`` and
+``/v1/decisions/{id}/reverse``), ``/health/live``, ``/health/ready``, ``/metrics``.
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ from gateway.http.limits import BodyLimit, RateLimiter
 from gateway.http.metrics import HttpMetrics, RequestMetrics
 from gateway.http.openapi import document_malformed_bodies, errors
 from gateway.http.resumption import Resumption, Sweeper
-from gateway.http.routers import caf, directory, health, messages, rules, validation
+from gateway.http.routers import caf, directory, health, messages, reviews, rules, validation
 from gateway.http.submissions import SubmissionService
 from gateway.intake import Intake
 from gateway.logs import configure_logging
+from gateway.matching import IdentityResolver
+from gateway.matching.desk import ReviewDesk
 from gateway.security import AssertionVerifier, Authenticator, ClientStore
 from gateway.settings import Settings, load_settings
 from gateway.storage import Database, open_database
@@ -56,7 +59,8 @@ Submit supplier files, follow them, validate them, and read the directory and CA
 **Authentication** (every `/v1` route): `Authorization: Bearer <signed JWT client assertion>` (one per
 request: `iss` = `sub` = client id, `aud` = the gateway's public URL, `exp` at most 5 minutes after `iat`,
 a fresh `jti`, `kid` header naming the registered key; optional `scope` and `act` claims) or
-`Authorization: ApiKey <key>`. Scopes: `submit`, `validate`, `read:directory`, `read:caf`, `operate`.
+`Authorization: ApiKey <key>`. Scopes: `submit`, `validate`, `read:directory`, `read:caf`, `operate`,
+`review:duplicates` (decisions on possible duplicates need a named person: the `act` claim).
 
 Errors never repeat submitted values.
 """
@@ -94,6 +98,16 @@ def _readiness(
     return check, opened
 
 
+def _review_desk(database: Database, intake: Intake) -> ReviewDesk | None:
+    """The duplicate-review desk on the intake's review queue (the one ``ecm-gateway review`` uses): held
+    records are released, and moved records recalled, through the intake's outbox."""
+    resolver = intake.resolver
+    if not isinstance(resolver, IdentityResolver):  # pragma: no cover - the composed intake always resolves
+        return None  # the review routes then answer 503
+    events = intake.outbox.for_message if intake.outbox is not None else None
+    return ReviewDesk(database, resolver.queue, events=events)
+
+
 def build_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """The gateway's HTTP app. ``settings`` default to the ``ECM_*`` environment; ``database`` overrides
     the settings' URL (and is then not closed on shutdown). Connections and pools open in the lifespan."""
@@ -129,6 +143,7 @@ def build_app(settings: Settings | None = None, *, database: Database | None = N
         state.rate_limiter = RateLimiter(s.http_rate_limit, s.http_rate_burst)
         state.directory_store = DirectoryStore(db, audit=audit)
         state.caf_store = CafStore(db, audit=audit)
+        state.review_desk = _review_desk(db, intake)
         state.readiness = check
         state.metrics_exposition = exposition
         await run_in_threadpool(sweeper.start)  # claims what stopped processes left; finishes it in the pool
@@ -149,6 +164,7 @@ def build_app(settings: Settings | None = None, *, database: Database | None = N
     store_errors = errors(401, 403, 404, 422, 429, 503)
     app.include_router(directory.router, responses=store_errors)
     app.include_router(caf.router, responses=store_errors)
+    app.include_router(reviews.router, responses=errors(401, 403, 422, 429, 503))
     app.add_middleware(RequestMetrics, metrics=http_metrics)
     app.add_middleware(
         BodyLimit,

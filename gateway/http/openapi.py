@@ -24,7 +24,10 @@ _MEANING: Final[dict[int, str]] = {
     401: "No credentials, or credentials refused (missing, expired, wrong audience, replayed, revoked ...)",
     403: "Authenticated but not allowed: scope missing or escalated, or a council the client may not act for",
     404: "Not found, or not yours to see (the two answer alike)",
-    409: "The message id is already used by another client or for another payload",
+    409: (
+        "Conflict: the message id is already used by another client or for another payload, or a review "
+        "decision does not fit the review's current state (already decided, nothing to unmerge ...)"
+    ),
     413: "Body, part or record count over the limit",
     415: "Content type not supported (name the format with the format parameter)",
     422: "Request invalid (fields named, values never repeated) or the submission could not be read in time",

@@ -12,7 +12,7 @@ and a read that cannot be audited is not made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -23,11 +23,11 @@ from gateway.matching.comparisons import Comparison
 from gateway.matching.decisions import Decision, aware
 from gateway.matching.explanation import FieldExplanation, explain
 from gateway.matching.model import MatchModel
-from gateway.matching.record import IdentityRecord, identity_from_dict
+from gateway.matching.record import IdentityAddress, IdentityName, IdentityRecord, identity_from_dict
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_reviews
 
-__all__ = ["PairSide", "ReviewPair", "held_message", "mask_identifier", "open_pair"]
+__all__ = ["MaskedIdentity", "PairSide", "ReviewPair", "held_message", "mask_identifier", "masked", "open_pair"]
 
 VIEW_ACTION = "match.review.view"
 
@@ -41,6 +41,38 @@ def mask_identifier(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class MaskedIdentity:
+    """Who a record says the child is, as a reviewer is shown it: the NHS number and UPNs masked."""
+
+    names: tuple[IdentityName, ...]
+    birth_date: date | None
+    sex: str | None
+    addresses: tuple[IdentityAddress, ...]
+    nhs_number: str | None
+    """Masked to its last four characters (:func:`mask_identifier`)."""
+    upns: tuple[str, ...]
+    """Masked to their last four characters."""
+    local_ids: tuple[str, ...]
+    carer_names: tuple[IdentityName, ...]
+    source: str | None
+
+
+def masked(identity: IdentityRecord) -> MaskedIdentity:
+    """What a reviewer sees of ``identity`` (every front end shows exactly this)."""
+    return MaskedIdentity(
+        names=identity.names,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        addresses=identity.addresses,
+        nhs_number=mask_identifier(identity.nhs_number),
+        upns=tuple(m for m in (mask_identifier(u) for u in identity.upns) if m),
+        local_ids=identity.local_ids,
+        carer_names=identity.carer_names,
+        source=identity.source,
+    )
+
+
+@dataclass(frozen=True)
 class PairSide:
     """One record of the pair: who it says the child is, which child it is linked to, and its state."""
 
@@ -48,6 +80,11 @@ class PairSide:
     child_id: str | None
     status: str
     identity: IdentityRecord
+
+    @property
+    def shown(self) -> MaskedIdentity:
+        """The identity as a reviewer may see it (identifiers masked)."""
+        return masked(self.identity)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from gateway.access import (
     DIRECTORY_BREAK_GLASS,
     DIRECTORY_INVOLVEMENT,
     DIRECTORY_READ,
+    DUPLICATES_REVIEW,
     Caller,
 )
 from gateway.errors import GatewayError
@@ -52,6 +53,7 @@ ROLES_BY_SCOPE: Final[Mapping[Scope, frozenset[str]]] = {
     "read:directory": frozenset({DIRECTORY_READ, DIRECTORY_INVOLVEMENT, DIRECTORY_BREAK_GLASS}),
     "read:caf": frozenset({CAF_READ, CAF_CONSENT}),
     "operate": frozenset({AUDIT_VERIFY}),
+    "review:duplicates": frozenset({DUPLICATES_REVIEW}),
 }
 """The store roles each scope allows (the ceiling for what an ``act`` claim may name)."""
 

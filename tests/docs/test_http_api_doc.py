@@ -10,8 +10,10 @@ from types import ModuleType
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from gateway.http.app import build_app
 from gateway.http.bodies import CONTENT_TYPES
-from gateway.settings import Settings
+from gateway.security.scopes import SCOPES
+from gateway.settings import Settings, load_settings
 from tests.gateway.http.conftest import AUDIENCE, Api, make_api, settings_for
 
 __all__ = ["make_api", "settings_for"]  # fixtures used here
@@ -53,3 +55,20 @@ def test_the_documented_content_types_and_settings_exist() -> None:
     assert documented == set(CONTENT_TYPES)
     for name in re.findall(r"`ECM_([A-Z_]+)`", text):
         assert name.lower() in Settings.model_fields, name
+
+
+def test_every_scope_is_documented_in_the_guide_and_the_security_guide() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    table = text[text.index("| scope | lets you |") : text.index("## Authenticating every request")]
+    assert set(re.findall(r"^\| `([a-z:]+)` \|", table, flags=re.M)) == set(SCOPES)
+    security = (GUIDE.parents[1] / "security" / "README.md").read_text(encoding="utf-8")
+    assert [scope for scope in SCOPES if f"`{scope}`" not in security] == []
+
+
+def test_every_review_route_is_documented(tmp_path: Path) -> None:
+    paths = build_app(load_settings(data_dir=tmp_path)).openapi()["paths"]
+    routes = [path for path in paths if path.startswith(("/v1/reviews", "/v1/records/", "/v1/decisions/"))]
+    assert len(routes) == 5
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("## Reviewing possible duplicates") : text.index("## Limits and errors")]
+    assert [path for path in routes if path not in section] == []

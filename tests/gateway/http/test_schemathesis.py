@@ -8,8 +8,9 @@ documented, and the body conforming to the documented schema. The rate limit is 
 the routes.
 
 So that the reads reach stored data and not only 404s, a CIN census and a FHIR bundle with a CAF are
-submitted first and their routed events applied to the directory and CAF stores; a third pass then fixes
-``message_id``, ``child_id`` and ``caf_id`` to those and generates the rest (bodies, queries, other ids).
+submitted first and their routed events applied to the directory and CAF stores, and a possible duplicate
+is held for review; a third pass then fixes ``message_id``, ``child_id``, ``caf_id``, ``review_id`` and
+``record_id`` to those and generates the rest (bodies, queries, other ids).
 
 Bounded for CI (``MAX_EXAMPLES`` per operation and pass, derandomised so a failure replays exactly).
 """
@@ -36,9 +37,10 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.gateway.http.conftest import Api, register, sample
 from tests.gateway.http.stores import apply_routed_events
+from tests.gateway.matching.test_resolution import pipeline, record
 
 MAX_EXAMPLES: Final = 15
-"""Per operation and pass (17 operations, 2 modes + the known-ids pass): about 20-30 s per database on this
+"""Per operation and pass (22 operations, 2 modes + the known-ids pass): about 20-30 s per database on this
 (shared, 2-core) machine."""
 
 CHECKS: Final = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -53,7 +55,8 @@ class Live:
     schema: Any
     headers: dict[str, str]
     known: dict[str, str]
-    """Path parameter values that exist: ``message_id``, ``child_id`` and (if a CAF was stored) ``caf_id``."""
+    """Path parameter values that exist: ``message_id``, ``child_id``, ``review_id``, ``record_id`` and (if a
+    CAF was stored) ``caf_id``."""
 
 
 @pytest.fixture
@@ -61,7 +64,8 @@ def live(make_api: Callable[..., Api]) -> Live:
     """The started app with stored data, its live OpenAPI document loaded by schemathesis, a credential."""
     api = make_api(http_rate_limit=1e9, http_rate_burst=1_000_000_000)
     parts: dict[str, Any] = {"keys": {}, "signers": {}}
-    register(api.clients, parts, FUZZER, ["201"], ["submit", "validate", "read:directory", "read:caf", "operate"])
+    scopes = ["submit", "validate", "read:directory", "read:caf", "operate", "review:duplicates"]
+    register(api.clients, parts, FUZZER, ["201"], scopes)
     headers = {"Authorization": f"ApiKey {parts['keys'][FUZZER]}"}
     for message_id, path, media in (
         ("seeded-census", "samples/cin-census/census-2024-25.xml", "application/xml"),
@@ -74,6 +78,11 @@ def live(make_api: Callable[..., Api]) -> Live:
     entries, cafs = apply_routed_events(api)
     assert entries, "no directory entry to read"
     known = {"message_id": "seeded-census", "child_id": entries[0].child_id, **({"caf_id": cafs[0]} if cafs else {})}
+    held = pipeline(api.database)  # a possible duplicate of council 201 held for review
+    held.send([record("C1")], supplier="council", message_id="seeded-first")
+    held.send([record("S9", given="Olly", nhs=None)], supplier="school", message_id="seeded-held")
+    (review,) = held.queue.reviews()
+    known |= {"review_id": str(review.review_id), "record_id": review.record_id}
     document = api.http.get("/openapi.json")
     assert document.status_code == 200
     return Live(api, schemathesis.openapi.from_dict(document.json()), headers, known)
@@ -109,7 +118,7 @@ def _passes(operation: Any, known: dict[str, str]) -> list[tuple[str, Generation
 
 def test_every_operation_conforms_to_the_live_document(live: Live) -> None:
     operations = _operations(live.schema)
-    assert len(operations) >= 17  # messages, validate, rules, health, metrics, directory, caf
+    assert len(operations) >= 22  # messages, validate, rules, health, metrics, directory, caf, reviews
     # The app's lifespan runs under the test client; this session only carries requests to the same app.
     session = ASGIClient(cast(Any, live.api.app))
     failures: list[str] = []
@@ -161,5 +170,6 @@ def test_the_known_ids_reach_stored_data(live: Live) -> None:
         f"/v1/messages/{live.known['message_id']}",
         f"/v1/directory/children/{child}?purpose=safeguarding",
         f"/v1/directory/children/{child}/involvements?purpose=safeguarding",
+        f"/v1/reviews/{live.known['review_id']}",
     ):
         assert live.api.http.get(path, headers=headers).status_code == 200, path
