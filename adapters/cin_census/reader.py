@@ -115,11 +115,12 @@ class CinCensusReader:
 
     def _events(self, stream: ReadProgress, state: DocumentState) -> Iterator[ReadEvent]:
         source: IO[bytes] = stream  # type: ignore[assignment]  # lxml only calls read()
-        start, end = state.start, state.end
+        skeleton = state.skeleton
+        start, end = skeleton.start, state.end  # the skeleton's own start, and its flag: fewer calls per child
         for event, element in iterparse_hardened(source, events=("start", "end"), tag=SKELETON_TAGS):
             events = start(element) if event == "start" else end(element)
             if events:
                 yield from events
-                if state.stopped:  # only ever set together with the issue that says why
+                if skeleton.not_census:  # state.stopped; only ever set together with the issue that says why
                     return
         yield from state.finish()

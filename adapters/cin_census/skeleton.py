@@ -8,7 +8,7 @@ stray text between them. Processed children are unlinked at the next child's sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final, Literal
 
 from lxml import etree
@@ -28,6 +28,8 @@ _ALLOWED: Final = {"Message": frozenset({"Header", "Children"}), "Children": fro
 _XSI: Final = "{http://www.w3.org/2001/XMLSchema-instance}"
 _LOCATION_HINTS: Final = frozenset({_XSI + "schemaLocation", _XSI + "noNamespaceSchemaLocation"})
 _TAKES: Final = {"Message": "a Header then Children", "Children": "Child elements only"}
+_CHILD_ENDED: Final[tuple[Step, tuple[Issue, ...]]] = ("child", ())
+"""What :meth:`Skeleton.end` says for a ``Child`` of ``Children`` (the usual case: one shared tuple)."""
 
 
 def _stray(text: str | None) -> bool:
@@ -103,11 +105,13 @@ class Skeleton:
         if children is not None and parent is children and element.tag == "Child":
             held = self._checked.get("Children")
             last = held[1] if held is not None and held[0] is children else None
-            if last is not None and last.getnext() is element and not _stray(last.tail):
-                issues: list[Issue] = []  # the usual case: nothing between the previous child and this one
-                self._checked["Children"] = (children, element)
-            else:
-                issues = list(self._siblings(children, element))
+            if last is not None and last.getnext() is element:
+                tail = last.tail
+                if not tail or tail.isspace():  # the usual case: nothing between the previous child and this one
+                    self._checked["Children"] = (children, element)
+                    del children[0]  # the previous child (cleared), the only one left before this one: unlink it
+                    return []
+            issues = list(self._siblings(children, element))
             while element.getprevious() is not None:
                 del children[0]  # processed (and cleared) children and checked strays: unlink them
             return issues
@@ -148,12 +152,12 @@ class Skeleton:
             while element.getprevious() is not None:
                 del parent[0]  # processed (and cleared) children and checked strays: unlink them
 
-    def end(self, element: etree._Element) -> tuple[Step, list[Issue]]:
+    def end(self, element: etree._Element) -> tuple[Step, Sequence[Issue]]:
         """A skeleton element ends: what it completed, and any skeleton issues."""
         parent = element.getparent()
         if parent is not None and parent is self._children and element.tag == "Child":
             self.children_seen += 1  # the usual case, as below
-            return "child", []
+            return _CHILD_ENDED
         issues: list[Issue] = []
         if parent is None:
             if not self.not_census:
