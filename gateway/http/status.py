@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 from sqlalchemy import select
 
@@ -93,7 +94,7 @@ def read_status(
     return MessageStatus(
         message_id=message_id,
         status=stored.status,
-        state=row[1] if row is not None else None,
+        state=_state(row[1], stored.status) if row is not None else None,
         format_id=stored.envelope.format_id,
         format_version=stored.envelope.format_version,
         la_code=stored.envelope.la_code,
@@ -106,6 +107,18 @@ def read_status(
         deliveries=deliveries,
         lineage=records,
     )
+
+
+_UNSETTLED: Final = frozenset({"queued", "processing", "failed"})
+
+
+def _state(submission: str, status: str) -> str:
+    """The submission's state, or the message's outcome when the message was settled outside the submission's
+    own processing (an operator's ``ecm-gateway replay`` of a ``failed`` one, or an intake retry): the
+    submitter sees how its message ended, not the attempt that did not finish it."""
+    if submission in _UNSETTLED and status in ("accepted", "rejected"):
+        return status
+    return submission
 
 
 def _audit(database: Database, audit: AuditLog, principal: Principal, message_id: str, outcome: str) -> None:

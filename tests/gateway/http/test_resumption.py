@@ -336,3 +336,21 @@ def test_a_child_purged_while_a_submission_waited_is_not_brought_back(make_api: 
         if stored.entry.action == "message.submit" and stored.entry.subject == "m-purged"
     ]
     assert (entry.query["asynchronous"], entry.query["records"]) == (True, 0)
+
+
+def test_a_failed_submission_finished_by_an_operator_replay_reads_as_its_outcome(make_api: Callable[..., Api]) -> None:
+    """``ecm-gateway replay`` settles the message, not the HTTP submission: the status a supplier reads must
+    say how the message ended, not the attempt that failed."""
+    api = make_api()
+    _crash(api, "m-replayed")
+    service = api.app.state.submissions
+    assert service.mark_failed("m-replayed") == "failed"
+    before = api.http.get("/v1/messages/m-replayed", headers=api.key("acme")).json()
+    assert (before["state"], before["status"]) == ("failed", "received")
+
+    service.intake.reprocess("m-replayed", record=True)  # what the operator's replay does
+
+    after = api.http.get("/v1/messages/m-replayed", headers=api.key("acme")).json()
+    assert (after["state"], after["status"]) == ("accepted", "accepted")
+    assert len(after["deliveries"]) == 2
+    assert _state(api, "m-replayed") == "failed"  # the record of the attempt itself is kept as it was
