@@ -18,16 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
 from gateway.access import Caller
 from gateway.audit import AuditEntry
-from gateway.matching.decisions import Decision, ReviewStateError, aware
+from gateway.matching.decisions import Decision, ReviewStateError
 from gateway.matching.pairs import VIEW_ACTION, ReviewPair, held_message, open_pair
-from gateway.matching.review import ReviewQueue
+from gateway.matching.review import ReviewQueue, ReviewSummary
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_reviews, messages
 
@@ -98,41 +97,12 @@ def _within(identity: object, held_la: str | None, councils: Collection[str] | N
 
 
 @dataclass(frozen=True)
-class ReviewSummary:
-    """A review in the queue: ids, grade and state only (no personal data)."""
-
-    review_id: int
-    record_id: str
-    candidate_id: str
-    grade: str
-    weight: float
-    rule: str | None
-    status: str
-    created_at: datetime
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True)
 class Decided:
     """A recorded decision and what it released: the held message and the kinds of the events it sent."""
 
     decision: Decision
     held_message_id: str | None
     released: tuple[str, ...]
-
-
-def _summary(row: Any) -> ReviewSummary:
-    return ReviewSummary(
-        review_id=row.review_id,
-        record_id=row.record_id,
-        candidate_id=row.candidate_id,
-        grade=row.grade,
-        weight=row.weight,
-        rule=row.rule,
-        status=row.status,
-        created_at=aware(row.created_at) or datetime.now(UTC),
-        closed_at=aware(row.closed_at),
-    )
 
 
 class ReviewDesk:
@@ -167,7 +137,9 @@ class ReviewDesk:
                 if status != "all":
                     query = query.where(r.status == status)
                 rows = conn.execute(query).all()
-                found.extend(_summary(row) for row in rows if _within(row.identity, row.la_code, councils))
+                found.extend(
+                    ReviewSummary.from_row(row._mapping) for row in rows if _within(row.identity, row.la_code, councils)
+                )
                 if councils is None or len(rows) < _SCAN:
                     break
                 cursor = rows[-1].review_id

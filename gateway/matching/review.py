@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -81,6 +81,7 @@ __all__ = [
     "Review",
     "ReviewQueue",
     "ReviewStateError",
+    "ReviewSummary",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,8 @@ def _lock_keys(record: PreparedRecord) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Review:
-    """A queued possible duplicate, with its explanation for the person deciding."""
+class ReviewSummary:
+    """A review in the queue: ids, grade and state only (no personal data)."""
 
     review_id: int
     record_id: str
@@ -110,7 +111,32 @@ class Review:
     status: str
     created_at: datetime
     closed_at: datetime | None
-    explanation: tuple[FieldExplanation, ...]
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> ReviewSummary:
+        """The summary of one ``match_reviews`` row (a mapping)."""
+        return ReviewSummary(**_summary_fields(row))
+
+
+def _summary_fields(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "review_id": row["review_id"],
+        "record_id": row["record_id"],
+        "candidate_id": row["candidate_id"],
+        "grade": row["grade"],
+        "weight": row["weight"],
+        "rule": row["rule"],
+        "status": row["status"],
+        "created_at": aware(row["created_at"]) or datetime.now(UTC),
+        "closed_at": aware(row["closed_at"]),
+    }
+
+
+@dataclass(frozen=True)
+class Review(ReviewSummary):
+    """A queued possible duplicate, with its explanation for the person deciding."""
+
+    explanation: tuple[FieldExplanation, ...] = ()
 
     def explanation_text(self) -> str:
         return render(self.explanation)
@@ -270,15 +296,4 @@ class ReviewQueue(DecisionLog):
 
     def _review(self, row: Any) -> Review:
         comparison = Comparison(tuple(row["comparison"]["levels"]), tuple(row["comparison"]["notes"]))
-        return Review(
-            review_id=row["review_id"],
-            record_id=row["record_id"],
-            candidate_id=row["candidate_id"],
-            grade=row["grade"],
-            weight=row["weight"],
-            rule=row["rule"],
-            status=row["status"],
-            created_at=aware(row["created_at"]) or datetime.now(UTC),
-            closed_at=aware(row["closed_at"]),
-            explanation=explain(comparison, self.matcher.model),
-        )
+        return Review(**_summary_fields(row), explanation=explain(comparison, self.matcher.model))
