@@ -183,6 +183,21 @@ class Settings(BaseSettings):
         default=600.0, gt=0, description="Requests per minute per authenticated client (per process), 429 beyond."
     )
     http_rate_burst: int = Field(default=60, ge=1, description="Requests a client may send at once before pacing.")
+    http_resume_after: float = Field(
+        default=600.0,
+        ge=60,
+        le=86_400,
+        description=(
+            "Seconds an asynchronous submission may stand still (queued or processing) before another worker "
+            "takes it up, as one a stopped process left; longer than the slowest submission takes."
+        ),
+    )
+    http_resume_interval: float = Field(
+        default=300.0, ge=5, le=86_400, description="Seconds between each worker's sweeps for such submissions."
+    )
+    http_resume_attempts: int = Field(
+        default=3, ge=1, le=100, description="Resumptions before a submission is settled failed (then replay it)."
+    )
 
     @field_validator("broker_url")
     @classmethod

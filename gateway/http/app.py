@@ -21,6 +21,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -137,8 +138,14 @@ def build_app(settings: Settings | None = None, *, database: Database | None = N
         state.submissions = SubmissionService(
             intake, db, audit, parse_timeout=s.http_parse_timeout, max_records=s.http_max_records, executor=executor
         )
-        state.resumption = Resumption(state.submissions, clients, resumed=http_metrics.resumed)
-        sweeper = Sweeper(state.resumption)
+        state.resumption = Resumption(
+            state.submissions,
+            clients,
+            resumed=http_metrics.resumed,
+            resume_after=timedelta(seconds=s.http_resume_after),
+            max_resumptions=s.http_resume_attempts,
+        )
+        sweeper = Sweeper(state.resumption, interval=s.http_resume_interval)
         state.authenticator = Authenticator(clients, AssertionVerifier(clients, s.public_url))
         state.rate_limiter = RateLimiter(s.http_rate_limit, s.http_rate_burst)
         state.directory_store = DirectoryStore(db, audit=audit)

@@ -354,3 +354,12 @@ def test_a_failed_submission_finished_by_an_operator_replay_reads_as_its_outcome
     assert (after["state"], after["status"]) == ("accepted", "accepted")
     assert len(after["deliveries"]) == 2
     assert _state(api, "m-replayed") == "failed"  # the record of the attempt itself is kept as it was
+
+
+def test_the_resumption_timings_come_from_the_settings(make_api: Callable[..., Api]) -> None:
+    api = make_api(http_resume_after=120, http_resume_interval=30, http_resume_attempts=5)
+    resumption = api.app.state.resumption
+    assert (resumption.resume_after, resumption.max_resumptions) == (timedelta(seconds=120), 5)
+    _crash(api, "m-soon", age=timedelta(seconds=150))  # past the configured wait, well inside the default 10 min
+    assert resumption.sweep() == ["m-soon"]
+    assert _settled(api, "m-soon") == "accepted"
