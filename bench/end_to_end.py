@@ -3,17 +3,18 @@
 Usage::
 
     eval "$(scripts/services env)"
-    .venv/bin/python bench/end_to_end.py                      # CIN census files for 60 s, profile ics-1b
+    .venv/bin/python bench/end_to_end.py                      # CIN census files for 60 s, their DfE pack
     .venv/bin/python bench/end_to_end.py --seconds 20 --children 500 --intakes 2 --consumers 2
     .venv/bin/python bench/end_to_end.py --rate 150                # latency at a load the stores keep up with
 
 **End to end** — synthetic CIN census XML files (``adapters.cin_census.synthetic``), each submitted as one
 message: receive (raw payload committed) -> read (hardened parse, XSD validation) -> map -> check (the
-conformance profile, ``ics-1b`` by default; the DfE ``cin-census-*`` profiles reject today's synthetic
-files) -> route (directory view per child, outcome and events in one outbox transaction) -> relay
-(``ecm-gateway relay``: windowed publisher confirms) -> RabbitMQ quorum queues -> ``ecm-gateway consume
-directory`` and ``consume caf`` (one store transaction per batch, then batched acks) -> committed. The
-worker processes are the real CLI commands, stopped with SIGTERM at the end (their exit codes are shown).
+conformance profile: by default ``cin-census-2025-26``, the DfE pack the gateway picks for these census
+2025-26 files; the synthetic files are clean by it, so every message is accepted) -> route (directory view
+per child, outcome and events in one outbox transaction) -> relay (``ecm-gateway relay``: windowed
+publisher confirms) -> RabbitMQ quorum queues -> ``ecm-gateway consume directory`` and ``consume caf``
+(one store transaction per batch, then batched acks) -> committed. The worker processes are the real CLI
+commands, stopped with SIGTERM at the end (their exit codes are shown).
 Identity resolution (match) runs before routing: each child is matched against the directory's identity
 index (each file is sent again and again, so after its first submission its records are known and unchanged;
 the breakdown's message comes from another supplier, so each of its records is matched and linked).
@@ -414,7 +415,9 @@ def main() -> None:
         "--rate", type=float, default=0.0, help="offered load in child records/s (default: as fast as intake can)"
     )
     parser.add_argument(
-        "--profile", default="ics-1b", help="conformance profile the intake checks every file against (explicit)"
+        "--profile",
+        default="cin-census-2025-26",
+        help="conformance profile the intake checks every file against (explicit; default: the files' DfE pack)",
     )
     args = parser.parse_args()
     amqp_url = os.environ.get("ECM_TEST_AMQP_URL")
