@@ -40,10 +40,13 @@ def is_working_day(day: date) -> bool:
 
 @lru_cache(maxsize=4096)
 def add_working_days(start: date, count: int) -> date:
-    """The ``count``-th working day after ``start`` (``start`` itself is day 0 and is not counted)."""
+    """The ``count``-th working day after ``start`` (``start`` itself is day 0 and is not counted; 31 December
+    9999 when the calendar ends first)."""
     day = start
     remaining = count
     while remaining > 0:
+        if day == date.max:
+            return date.max  # the calendar ends first (a date typed as 9999-12-31)
         day += _ONE_DAY
         if is_working_day(day):
             remaining -= 1
@@ -52,10 +55,13 @@ def add_working_days(start: date, count: int) -> date:
 
 @lru_cache(maxsize=256)
 def subtract_working_days(end: date, count: int) -> date:
-    """The ``count``-th working day before ``end`` (``end`` itself is not counted)."""
+    """The ``count``-th working day before ``end`` (``end`` itself is not counted; 1 January 1 when the
+    calendar starts first)."""
     day = end
     remaining = count
     while remaining > 0:
+        if day == date.min:
+            return date.min  # the calendar starts first
         day -= _ONE_DAY
         if is_working_day(day):
             remaining -= 1

@@ -183,9 +183,12 @@ def upn_problems_of(upn: str) -> tuple[UpnProblem, ...]:
 
 
 def years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier (29 February becomes 28 February; never before 1 January 1)."""
+    """The same calendar day ``years`` earlier (later for a negative ``years``; 29 February becomes 28
+    February), clamped to the calendar: never before 1 January 1 nor after 31 December 9999."""
     if day.year - years < date.min.year:
         return date.min
+    if day.year - years > date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year - years)
     except ValueError:

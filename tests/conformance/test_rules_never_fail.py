@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conformance.catalogue import builtin_catalogue
@@ -16,7 +16,11 @@ from gateway import CheckContext, ChildRecord, PossibleDuplicate
 CATALOGUE = builtin_catalogue()
 RULES = [ActiveRule(rule, rule.severity) for rule in CATALOGUE.defined_rules()]
 
-dates = st.none() | st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
+dates = (
+    st.none()
+    | st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
+    | st.sampled_from([date.min, date(1, 1, 5), date(9999, 12, 20), date.max])  # a schema allows any year
+)
 flags = st.none() | st.booleans()
 episode_ids = st.sampled_from([None, "E1", "E2", "E9"])
 
@@ -130,6 +134,13 @@ records = st.fixed_dictionaries(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(records, min_size=1, max_size=3), st.none() | st.dates(), st.sampled_from([None, "2024-25", "x"]))
+@example(  # found in CI: school age from a reference date in year 6 fell before the calendar
+    [{"child": {"birth_date": date(2000, 1, 1)}, "cin_episodes": [{"episode_id": "E1", "referral_nfa": False}]}],
+    date(6, 1, 1),
+    None,
+)
+@example([{"child": {"expected_birth_date": date(2000, 1, 1)}}], date(9999, 12, 1), None)  # 9 months later: none
+@example([{"child": {"expected_birth_date": date(2000, 1, 1)}}], date(1, 1, 5), None)  # 30 days earlier: none
 def test_no_rule_fails_on_any_record(data: list[dict[str, Any]], reference: date | None, version: str | None) -> None:
     context = CheckContext(
         today=date(2025, 6, 30),

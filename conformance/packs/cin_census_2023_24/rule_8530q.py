@@ -14,14 +14,21 @@ _ID = {"local_ids": [{"la_code": "201", "la_child_id": "C1"}]}
 
 
 def _plus_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter; ``date.max`` past the calendar)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
+    if year > date.max.year:
+        return date.max
     for last in (31, 30, 29, 28):
         try:
             return date(year, month, min(day.day, last))
         except ValueError:
             continue
     raise ValueError("no such month")  # pragma: no cover - 28 always exists
+
+
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=days) if day - date.min >= timedelta(days=days) else date.min
 
 
 def _check(child_record: ChildRecord, context: CheckContext) -> Iterator[Outcome]:
@@ -31,7 +38,7 @@ def _check(child_record: ChildRecord, context: CheckContext) -> Iterator[Outcome
     reference = census_reference(context)
     if reference is None:
         yield NO_REFERENCE_DATE
-    elif not reference - timedelta(days=30) <= expected <= _plus_months(reference, 9):
+    elif not _days_before(reference, 30) <= expected <= _plus_months(reference, 9):
         yield Finding("/child/expected_birth_date")
 
 

@@ -20,7 +20,7 @@ def _check(child_record: ChildRecord, context: CheckContext) -> Iterator[Outcome
         return
     for index, item in enumerate(child_record.cin_episodes):
         referred = item.referral_date
-        if referred is not None and any(referred < born - _FORTY_WEEKS for born in births):
+        if referred is not None and any(born - referred > _FORTY_WEEKS for born in births):
             yield Finding(f"/cin_episodes/{index}/referral_date")
 
 

@@ -24,8 +24,8 @@ def _check(child_record: ChildRecord, context: CheckContext) -> Iterator[Outcome
     reference = census_reference(context)
     if reference is None:
         yield NO_REFERENCE_DATE
-    elif child.birth_date <= date(reference.year - 6, 8, 31):
-        yield Finding("/child/upn")
+    elif reference.year - 6 >= date.min.year and child.birth_date <= date(reference.year - 6, 8, 31):
+        yield Finding("/child/upn")  # (a reference date in the first six years of the calendar has no school age)
 
 
 RULE = RecordRule(
