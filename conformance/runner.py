@@ -166,7 +166,7 @@ def build_check(
     Directory rules ask ``directory``, or the lookup ``directory_for`` gives for each message (identity
     resolution answers per message, since a record's identity in the index depends on its sender).
 
-    :func:`gateway.pipeline.process` passes the reader's header, so rules about what the header declares
+    :func:`gateway.pipeline.check_message` passes the reader's header, so rules about what the header declares
     (the CIN census reference date, rule 100) are evaluated and the census year chooses the pack. Called
     without a header (a stored message), those rules report "not evaluated" and the census year comes from
     the envelope's format version. The profile chosen and why are logged (no personal data).

@@ -6,7 +6,8 @@ every message:
 
 1. **receive** — the envelope and raw payload are committed before anything else, so the payload survives
    any failure and can be replayed;
-2. **read, map, check** — :func:`gateway.pipeline.process` (pure);
+2. **read, map, check** — :func:`gateway.pipeline.read_message`, then :meth:`Intake.judge` (the checks,
+   given the reader's header);
 3. **match** — the optional ``resolver`` (identity resolution, ``gateway.matching.IdentityResolver``) sets
    gateway child ids and holds possible duplicates for a person's review;
 4. **route** — the optional ``router`` decides what goes where (nothing for held records), and the outcome
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from gateway.errors import PayloadRemoved
 from gateway.formats import FormatReader, SourceFile
 from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
-from gateway.pipeline import Check, Outcome, ProcessResult, new_envelope, process
+from gateway.pipeline import Check, Outcome, ProcessResult, ReadResult, check_message, new_envelope, read_message
 from gateway.plugins import Registry
 from gateway.storage import MessageStore
 from gateway.storage.payloads import without_records
@@ -181,7 +182,14 @@ class Intake:
             return ProcessResult(
                 message=CanonicalMessage(envelope=envelope, issues=(chosen.issue,)), outcome="rejected"
             )
-        result = process(envelope, sources, chosen, self.checks)
+        return self.judge(read_message(envelope, sources, chosen), dry_run=dry_run)
+
+    def judge(self, read: ReadResult, *, dry_run: bool = False) -> ProcessResult:
+        """Check a message already read (:func:`~gateway.pipeline.read_message`, the header kept for the
+        rules about it), drop records about a child purged after the message was received, and match; the
+        outcome is not recorded. Every path that processes a submission comes through here (the HTTP API
+        reads first, to authorise each record, then judges)."""
+        result = check_message(read, self.checks)
         purged = self.store.purged_positions(result.message)
         if purged:  # a child purged since receipt is not brought back by processing (or replaying) this message
             result = replace(result, message=without_records(result.message, purged))

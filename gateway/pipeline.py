@@ -2,7 +2,8 @@
 
 Only the edges do I/O (the message store on receipt, the transport on routing). The middle is pure:
 :func:`process` takes an envelope, the raw files and a reader, and returns the canonical message with
-every issue found; it never raises on bad data.
+every issue found; it never raises on bad data. It is :func:`read_message` then :func:`check_message`, for a
+caller that must look at the records between the two (the HTTP API authorises each record's council).
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ __all__ = [
     "HeaderAwareCheck",
     "Outcome",
     "ProcessResult",
+    "ReadResult",
+    "check_message",
     "new_envelope",
     "outcome_of",
     "payload_digest",
     "process",
+    "read_message",
 ]
 
 Outcome = Literal["accepted", "rejected"]
@@ -39,7 +43,7 @@ class HeaderAwareCheck:
 
     The canonical message keeps the envelope, not the header, yet some rules judge the header itself (the
     CIN census ``ReferenceDate``, DfE rule 100) and the profile may depend on it (the census year).
-    :func:`process` calls ``run(message, header)`` with the header the reader yielded (``None`` when it
+    :func:`check_message` calls ``run(message, header)`` with the header the reader yielded (``None`` when it
     yielded none); called as a plain :data:`Check` (a stored message, no header) it runs without one.
     """
 
@@ -107,17 +111,18 @@ def outcome_of(issues: Iterable[Issue]) -> Outcome:
     return "rejected" if any(issue.severity == "error" for issue in issues) else "accepted"
 
 
-def process(
-    envelope: Envelope,
-    files: Sequence[SourceFile],
-    reader: FormatReader,
-    checks: Sequence[Check] = (),
-) -> ProcessResult:
-    """Read, map and check one message. Pure apart from reading ``files``; never raises on bad data.
+@dataclass(frozen=True)
+class ReadResult:
+    """A message as read and mapped (its issues the reader's), with the header the reader yielded (``None``
+    when it yielded none): what :func:`check_message` needs to judge it."""
 
-    Checks that are :class:`HeaderAwareCheck` are given the reader's header too (every path that reads a
-    submission comes through here: the CLI, the HTTP API, the AMQP consumer, replay).
-    """
+    message: CanonicalMessage
+    header: SubmissionHeader | None = None
+
+
+def read_message(envelope: Envelope, files: Sequence[SourceFile], reader: FormatReader) -> ReadResult:
+    """Read and map one message, keeping the reader's header. Pure apart from reading ``files``; never raises
+    on bad data."""
     records: list[ChildRecord] = []
     issues: list[Issue] = []
     header: SubmissionHeader | None = None
@@ -135,11 +140,31 @@ def process(
             header = event
     if header is not None:
         envelope = _reconcile(envelope, header, issues)
-    message = CanonicalMessage(envelope=envelope, records=tuple(records), issues=tuple(issues))
+    return ReadResult(CanonicalMessage(envelope=envelope, records=tuple(records), issues=tuple(issues)), header)
+
+
+def check_message(read: ReadResult, checks: Sequence[Check] = ()) -> ProcessResult:
+    """Run ``checks`` over a message read by :func:`read_message`; its outcome.
+
+    Checks that are :class:`HeaderAwareCheck` are given the reader's header too (every path that reads a
+    submission comes through here: the CLI, the HTTP API, the AMQP consumer, replay).
+    """
+    message = read.message
+    issues = list(message.issues)
     for check in checks:
-        issues.extend(check.run(message, header) if isinstance(check, HeaderAwareCheck) else check(message))
+        issues.extend(check.run(message, read.header) if isinstance(check, HeaderAwareCheck) else check(message))
     message = message.model_copy(update={"issues": tuple(issues)})
     return ProcessResult(message=message, outcome=outcome_of(issues))
+
+
+def process(
+    envelope: Envelope,
+    files: Sequence[SourceFile],
+    reader: FormatReader,
+    checks: Sequence[Check] = (),
+) -> ProcessResult:
+    """Read, map and check one message (:func:`read_message`, then :func:`check_message`)."""
+    return check_message(read_message(envelope, files, reader), checks)
 
 
 def _reconcile(envelope: Envelope, header: SubmissionHeader, issues: list[Issue]) -> Envelope:

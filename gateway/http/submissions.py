@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
@@ -38,10 +38,9 @@ from gateway.http.states import Superseded, open_submission, settle, start_proce
 from gateway.http.tables import submissions
 from gateway.intake import Intake, UnknownFormat
 from gateway.model import CanonicalMessage, Envelope, Issue, SourceLocation
-from gateway.pipeline import ProcessResult, new_envelope, outcome_of, process
+from gateway.pipeline import ProcessResult, ReadResult, new_envelope, read_message
 from gateway.security import Client, Forbidden, Principal
 from gateway.storage import Database
-from gateway.storage.payloads import without_records
 
 __all__ = [
     "MessageIdTaken",
@@ -182,9 +181,7 @@ class SubmissionService:
                 return Submitted(earlier, self._routed(envelope.message_id))
             if stored is not None:
                 envelope = stored.envelope
-                mapped = ProcessResult(
-                    message=mapped.message.model_copy(update={"envelope": envelope}), outcome=mapped.outcome
-                )
+                mapped = replace(mapped, message=mapped.message.model_copy(update={"envelope": envelope}))
         self._open(principal, envelope.message_id, asynchronous=False, state="processing")
         try:
             result = self._finish(principal, mapped)
@@ -228,24 +225,15 @@ class SubmissionService:
                 raise MessageIdTaken("that message id was used for a different payload; use a new message id") from exc
             raise
 
-    def _read(self, envelope: Envelope, sources: Sequence[SourceFile], chosen: FormatReader) -> ProcessResult:
+    def _read(self, envelope: Envelope, sources: Sequence[SourceFile], chosen: FormatReader) -> ReadResult:
         reader = bounded(chosen, timeout=self.parse_timeout, max_records=self.max_records)
-        return process(envelope, sources, reader, ())
+        return read_message(envelope, sources, reader)
 
-    def _finish(self, principal: Submitter, mapped: ProcessResult, *, asynchronous: bool = False) -> ProcessResult:
-        """Check, match and record (outcome + events + history + audit in one transaction). Records about a
-        child purged after the message was received are dropped first, as the intake does: a purge is never
-        undone by a submission that was waiting (queued, or left by a worker that died) when it happened."""
-        message = mapped.message
-        purged = self.intake.store.purged_positions(message)
-        if purged:
-            message = without_records(message, purged)
-        issues = list(message.issues)
-        for check in self.intake.checks:
-            issues.extend(check(message))
-        result = ProcessResult(message=message.model_copy(update={"issues": tuple(issues)}), outcome=outcome_of(issues))
-        if self.intake.resolver is not None:
-            result = self.intake.resolver.resolve(result)
+    def _finish(self, principal: Submitter, mapped: ReadResult, *, asynchronous: bool = False) -> ProcessResult:
+        """Judge as the intake does (:meth:`Intake.judge`: the checks with the reader's header, records about a
+        child purged since receipt dropped, matching), then record outcome + events + history + audit in one
+        transaction."""
+        result = self.intake.judge(mapped)
 
         def also(conn: Connection, recorded: ProcessResult) -> None:
             settle(conn, recorded.message.envelope.message_id, recorded.outcome)

@@ -285,3 +285,25 @@ def test_the_council_must_be_one_of_the_clients(api: Api) -> None:
     assert api.http.post("/v1/messages?la_code=203", content=FHIR_CHILD, headers=headers).status_code == 403
     assert api.http.post("/v1/messages?la_code=201", content=FHIR_CHILD, headers=headers).status_code == 201
     assert _count(api, messages) == 1
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_rules_about_the_files_header_are_judged_over_http(api: Api, asynchronous: bool) -> None:
+    """The HTTP path reads first (to authorise every record) and then judges with the reader's header, like
+    every other path: a census file's wrong ReferenceDate is DfE rule 100's error, not "not evaluated"."""
+    wrong = CENSUS.replace(b"<ReferenceDate>2025-03-31<", b"<ReferenceDate>2025-03-30<")
+    assert wrong != CENSUS
+    message_id = f"m-reference-{asynchronous}"
+    prefer = {"Prefer": "respond-async"} if asynchronous else {}
+    posted = api.http.post(
+        f"/v1/messages?message_id={message_id}", content=wrong, headers={**XML, **prefer, **api.key("acme")}
+    )
+    assert posted.status_code == (202 if asynchronous else 422), posted.text
+    for _ in range(200):
+        status = api.http.get(f"/v1/messages/{message_id}", headers=api.key("acme")).json()
+        if status["status"] != "received":
+            break
+        threading.Event().wait(0.05)
+    rule_100 = [(issue["rule"], issue["severity"]) for issue in status["issues"] if issue["rule"] == "cin/100"]
+    assert rule_100 == [("cin/100", "error")]
+    assert status["status"] == "rejected"
