@@ -95,6 +95,20 @@ def iterparse_hardened(
         selector = [*tags, *(prefix + "*" for prefix in _XINCLUDE_PREFIXES)]
         context = etree.iterparse(source, events=("start", "end"), tag=selector, **_PARSER_OPTIONS)
     checked = False
+    if tags is not None and wanted == {"start", "end"} and not any(t.startswith(_XINCLUDE_PREFIXES) for t in tags):
+        # The usual streaming case, kept lean: a delivered element whose name is one of ``tags`` cannot be an
+        # XInclude element, so only the others (lxml delivers XInclude elements too) need the check.
+        for event, element in context:
+            if not checked:
+                _check_docinfo(element.getroottree())
+                checked = True
+            if element.tag in tags:
+                yield event, element
+            elif event == "start":
+                _check_element(element)
+        if not checked and context.root is not None:
+            _check_docinfo(context.root.getroottree())
+        return
     for event, element in context:
         if not checked:
             _check_docinfo(element.getroottree())

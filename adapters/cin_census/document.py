@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from adapters.cin_census.census import YearChoice, census_label, choose_year, parse_census_label
 from adapters.cin_census.explanations import explain, explain_from_log
+from adapters.cin_census.malformed import ReadProgress
 from adapters.cin_census.mapper import FORMAT_ID, HeaderFacts
-from adapters.cin_census.mapping import child_data
+from adapters.cin_census.mapping import map_data
 from adapters.cin_census.schemas import CensusSchema, schema_for
 from adapters.cin_census.skeleton import Skeleton
 from gateway import ChildRecord, Issue, ReadEvent, Severity, SourceLocation, SubmissionHeader
@@ -76,8 +77,12 @@ class DocumentState:
     explained: int = 0
     submission: SubmissionHeader | None = None
     """What the envelope declares: a census year or LA code for a file that does not say."""
+    progress: ReadProgress | None = None
+    """The stream being parsed, when the reader gives it (see :meth:`_too_large`)."""
     skeleton: Skeleton = field(init=False)
     _header_element: etree._Element | None = None
+    _small: tuple[etree._Element | None, int] = (None, -1)
+    """(``Children`` element, read count): everything under it was checked small at that read count."""
 
     def __post_init__(self) -> None:
         self.skeleton = Skeleton(self.file)
@@ -236,6 +241,27 @@ class DocumentState:
 
     # -- children -------------------------------------------------------------------------------------
 
+    def _too_large(self, element: etree._Element) -> bool:
+        """True when the child has more than ``MAX_CHILD_ELEMENTS`` elements (checked before the schema is).
+
+        Checking its parent (``Children``) instead answers for every child the parser has attached there:
+        processed children are unlinked, so that is this child and what lxml parsed ahead of the events.
+        While the parser has not read again (:attr:`ReadProgress.reads`) the tree has not grown, so a
+        later child whose end has been reported was complete, and counted, when its parent was checked:
+        one check of ``Children`` per read answers for the few dozen children each read holds.
+        """
+        progress, parent = self.progress, element.getparent()
+        if progress is None or parent is None:
+            return bool(_too_large(element))
+        reads = progress.reads
+        held, at = self._small
+        if held is parent and at == reads:
+            return False
+        if _too_large(parent):  # something under Children is large (maybe this child): check it alone
+            return bool(_too_large(element))
+        self._small = (parent, reads)
+        return False
+
     def _child(self, element: etree._Element) -> list[ReadEvent]:
         position = self.skeleton.children_seen
         events: list[ReadEvent] = []
@@ -243,7 +269,7 @@ class DocumentState:
             events.extend(self._decide(element))
         schema, facts = self.schema, self.facts
         assert schema is not None and facts is not None  # noqa: S101 - set by _decide
-        if _too_large(element):
+        if self._too_large(element):
             events.append(
                 self._issue(
                     "read/too-large",
@@ -255,8 +281,8 @@ class DocumentState:
             return events
         valid = schema.validator(element)
         try:
-            mapped = child_data(element, schema, facts, position)
-            record = _VALIDATE(mapped.data)  # what map_child does, without its wrapper
+            data, child, mapped = map_data(element, schema, facts, position)
+            record = _VALIDATE(data)  # what map_child does, without its wrapper
         except ValidationError:  # pragma: no cover - the mapping only produces model-shaped data
             events.append(
                 self._issue(
@@ -268,11 +294,12 @@ class DocumentState:
             )
             return events
         if valid:
-            events.extend(mapped.issues)  # nothing for the schema to say: every mapping issue stands
+            if not events and not mapped:
+                return [record]  # the usual case
+            events.extend(mapped)  # nothing for the schema to say: every mapping issue stands
             events.append(record)
             return events
         base = f"/Message/Children/Child[{position}]"
-        child = mapped.la_child_id
         issues: list[Issue] = []
         if self.explained < self.explain_limit:
             self.explained += 1
@@ -281,7 +308,7 @@ class DocumentState:
             issues = explain_from_log(schema, element, base, file=self.file, child=child)
         events.extend(issues)
         located = {issue.location.path for issue in issues if issue.location is not None}
-        for issue in mapped.issues:
+        for issue in mapped:
             if issue.location is None or issue.location.path not in located:
                 events.append(issue)
         events.append(record)

@@ -27,7 +27,7 @@ from lxml import etree
 from adapters.cin_census.mapper import PART_IDS, RAW_DATES, STEP_PREFIX, YES_NO, ChildMapper
 from adapters.cin_census.schemas import CensusSchema
 
-__all__ = ["Tables", "map_episode", "pointers_of", "tables_for"]
+__all__ = ["Tables", "item_of", "map_episode", "pointers_of", "tables_for"]
 
 _Data = dict[str, Any]
 
@@ -43,6 +43,10 @@ right, kind of value, mapping step id, ``/Element`` to append to the part's XPat
 _Pointers = dict[str, str]
 """Field -> its JSON pointer in the record, for one item of a list (see :func:`pointers_of`)."""
 _Table = dict[object, _Spec]
+_ItemSpec = tuple[str, dict[Any, Any], int, str, str, str]
+"""A :data:`_Spec` with, last, the JSON pointer of its field in one item of a list."""
+_Item = tuple[dict[object, _ItemSpec], _Pointers]
+"""One item of a list: its element table (pointers included) and its pointers (see :func:`item_of`)."""
 
 # element -> (canonical field, kind of value) for the simple values of each part; the step id names the element
 _EPISODE: Final = {
@@ -90,6 +94,8 @@ class Tables(NamedTuple):
     protection_plan: _Table
     factors: dict[Any, Any]
     """An ``AssessmentFactors`` code as sent -> itself, for the year's listed codes."""
+    items: dict[tuple[str, int], _Item]
+    """(list, index) -> that item's element table and pointers (see :func:`item_of`; a bounded memo)."""
 
 
 def _compile(spec: dict[str, tuple[str, int]], codes: dict[str, dict[str, str]]) -> _Table:
@@ -119,6 +125,7 @@ def tables_for(schema: CensusSchema) -> Tables:
         section47=_compile(_SECTION47, codes),
         protection_plan=_compile(_PROTECTION_PLAN, codes),
         factors={code: code for code in codes.get("AssessmentFactors", ())},
+        items={},
     )
 
 
@@ -134,7 +141,7 @@ def _slow(mapper: ChildMapper, element: etree._Element, kind: int, path: str) ->
 
 
 def _fields(
-    mapper: ChildMapper, node: etree._Element, path: str, pointers: _Pointers, table: _Table, *, out: _Data
+    mapper: ChildMapper, node: etree._Element, path: str, table: dict[object, _ItemSpec], *, out: _Data
 ) -> list[etree._Element]:
     """Set ``out[field]`` from the simple child elements of ``node`` named in ``table``; return the others.
 
@@ -149,7 +156,7 @@ def _fields(
         if spec is None:
             others.append(element)
             continue
-        field, known, kind, step, tag_suffix = spec
+        field, known, kind, step, tag_suffix, pointer = spec
         if field in out:
             continue  # repeated: the schema reports it, the first is kept
         value = known.get(element.text)
@@ -158,7 +165,7 @@ def _fields(
             if value is None:
                 continue
         out[field] = value
-        lineage.append((pointers[field], file, element.sourceline, None, None, path + tag_suffix, step))
+        lineage.append((pointer, file, element.sourceline, None, None, path + tag_suffix, step))
     return others
 
 
@@ -211,12 +218,33 @@ def pointers_of(name: str, index: int) -> _Pointers:
     return pointers
 
 
+def item_of(tables: Tables, name: str, index: int) -> _Item:
+    """Item ``index`` of list ``name``: its element table, each entry carrying the JSON pointer of its field
+    in that item (one look-up per item instead of one per field), and its pointers (bounded memo)."""
+    items = tables.items
+    item = items.get((name, index))
+    if item is None:
+        if len(items) >= _POINTERS_MAX:
+            items.clear()
+        pointers = pointers_of(name, index)
+        table = {
+            "cin_episodes": tables.episode,
+            "assessments": tables.assessment,
+            "cin_plans": tables.cin_plan,
+            "section47_enquiries": tables.section47,
+            "child_protection_plans": tables.protection_plan,
+        }[name]
+        item = items[name, index] = ({tag: (*spec, pointers[spec[0]]) for tag, spec in table.items()}, pointers)
+    return item
+
+
 def _assessment(
-    mapper: ChildMapper, tables: Tables, node: etree._Element, path: str, pointers: _Pointers, *, out: _Data
+    mapper: ChildMapper, tables: Tables, node: etree._Element, path: str, item: _Item, *, out: _Data
 ) -> None:
     """Like :func:`_fields` (inlined: one assessment per referral is the common case), then the fixed
     values, ``completed_date`` (located where ``authorised_date`` was) and the factors."""
-    lineage, file, table = mapper.lineage, mapper.file, tables.assessment
+    lineage, file = mapper.lineage, mapper.file
+    table, pointers = item
     group = authorised = None
     for element in node[:]:
         spec = table.get(element.tag)
@@ -224,7 +252,7 @@ def _assessment(
             if group is None and element.tag == "FactorsIdentifiedAtAssessment":
                 group = element
             continue
-        field, known, kind, step, tag_suffix = spec
+        field, known, kind, step, tag_suffix, pointer = spec
         if field in out:
             continue  # repeated: the schema reports it, the first is kept
         value = known.get(element.text)
@@ -233,7 +261,7 @@ def _assessment(
             if value is None:
                 continue
         out[field] = value
-        row = (pointers[field], file, element.sourceline, None, None, path + tag_suffix, step)
+        row = (pointer, file, element.sourceline, None, None, path + tag_suffix, step)
         lineage.append(row)
         if field == "authorised_date":
             authorised = row
@@ -251,42 +279,40 @@ def _assessment(
     stem = path + "/FactorsIdentifiedAtAssessment/AssessmentFactors["
     factors: list[str] = []
     position = 0
-    for item in group[:]:
-        if item.tag != "AssessmentFactors":
+    for factor in group[:]:
+        if factor.tag != "AssessmentFactors":
             continue
         position += 1
         ipath = f"{stem}{position}]"
-        code = known_factors.get(item.text)
+        code = known_factors.get(factor.text)
         if code is None:
-            code = mapper.code(item, ipath)
+            code = mapper.code(factor, ipath)
             if code is None:
                 continue
-        lineage.append((f"{pointer}/factors/{len(factors)}", file, item.sourceline, None, None, ipath, _FACTOR_STEP))
+        lineage.append((f"{pointer}/factors/{len(factors)}", file, factor.sourceline, None, None, ipath, _FACTOR_STEP))
         factors.append(code)
     if factors:
         out["factors"] = factors
 
 
-def _protection_plan(
-    mapper: ChildMapper, tables: Tables, node: etree._Element, path: str, pointers: _Pointers, *, out: _Data
-) -> None:
-    others = _fields(mapper, node, path, pointers, tables.protection_plan, out=out)
+def _protection_plan(mapper: ChildMapper, node: etree._Element, path: str, item: _Item, *, out: _Data) -> None:
+    others = _fields(mapper, node, path, item[0], out=out)
     group = next((element for element in others if element.tag == "Reviews"), None)
     if group is None:
         return
-    lineage, file, pointer = mapper.lineage, mapper.file, pointers[""]
+    lineage, file, pointer = mapper.lineage, mapper.file, item[1][""]
     stem = path + "/Reviews/CPPreviewDate["
     reviews: list[date] = []
     position = 0
-    for item in group[:]:
-        if item.tag != "CPPreviewDate":
+    for review in group[:]:
+        if review.tag != "CPPreviewDate":
             continue
         position += 1
         ipath = f"{stem}{position}]"
-        value = RAW_DATES.get(item.text) or mapper.date(item, ipath)
+        value = RAW_DATES.get(review.text) or mapper.date(review, ipath)
         if value is not None:
             lineage.append(
-                (f"{pointer}/review_dates/{len(reviews)}", file, item.sourceline, None, None, ipath, _REVIEW_STEP)
+                (f"{pointer}/review_dates/{len(reviews)}", file, review.sourceline, None, None, ipath, _REVIEW_STEP)
             )
             reviews.append(value)
     if reviews:
@@ -303,13 +329,14 @@ def map_episode(
     """
     path = f"{mapper.base}/CINdetails[{number}]"
     episodes: list[_Data] = record.setdefault("cin_episodes", [])
-    pointers = _POINTERS.get(("cin_episodes", len(episodes))) or pointers_of("cin_episodes", len(episodes))
+    items = tables.items
+    table, pointers = items.get(("cin_episodes", len(episodes))) or item_of(tables, "cin_episodes", len(episodes))
     this_episode = f"{key}/cin{number}"  # episode_id(key, number)
     episode: _Data = {"episode_id": this_episode}
     lineage, file = mapper.lineage, mapper.file
     lineage.append((pointers["episode_id"], file, node.sourceline, None, None, path, _EPISODE_STEP))
     counts: dict[object, int] = {}
-    for element in _fields(mapper, node, path, pointers, tables.episode, out=episode):
+    for element in _fields(mapper, node, path, table, out=episode):
         tag = element.tag
         part_spec = _PARTS.get(tag)
         if part_spec is None:
@@ -317,18 +344,18 @@ def map_episode(
         name, id_field, id_stem, position_step = part_spec
         part = counts[tag] = counts.get(tag, 0) + 1
         part_path = f"{path}/{tag}[{part}]"
-        items: list[_Data] = record.setdefault(name, [])
-        part_pointers = _POINTERS.get((name, len(items))) or pointers_of(name, len(items))
+        parts: list[_Data] = record.setdefault(name, [])
+        item = items.get((name, len(parts))) or item_of(tables, name, len(parts))
+        part_pointers = item[1]
         out: _Data = {id_field: f"{this_episode}{id_stem}{part}", "episode_id": this_episode}
         line = element.sourceline
         lineage.append((part_pointers[id_field], file, line, None, None, part_path, position_step))
         lineage.append((part_pointers["episode_id"], file, line, None, None, part_path, _EPISODE_STEP))
         if tag == "Assessments":
-            _assessment(mapper, tables, element, part_path, part_pointers, out=out)
+            _assessment(mapper, tables, element, part_path, item, out=out)
         elif tag == "ChildProtectionPlans":
-            _protection_plan(mapper, tables, element, part_path, part_pointers, out=out)
+            _protection_plan(mapper, element, part_path, item, out=out)
         else:
-            table = tables.cin_plan if tag == "CINPlanDates" else tables.section47
-            _fields(mapper, element, part_path, part_pointers, table, out=out)
-        items.append(out)
+            _fields(mapper, element, part_path, item[0], out=out)
+        parts.append(out)
     episodes.append(episode)

@@ -25,15 +25,20 @@ _ERROR_NAMES: Final = {
 
 
 class ReadProgress:
-    """A read-only byte stream that counts what has been read: bytes, lines, and whether it ended."""
+    """A read-only byte stream that counts what has been read: bytes, lines, calls, and whether it ended."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
         self.size = 0
         self.lines = 1
         self.ended = False
+        self.reads = 0
+        """How many times the parser has asked for data. lxml parses only right after such a call (what it
+        returned, or, when it returned nothing, the rest of what the parser held), so while this count
+        stays the same the tree being built does not grow."""
 
     def read(self, size: int = -1) -> bytes:
+        self.reads += 1
         data = self._stream.read(size)
         if data:
             self.size += len(data)

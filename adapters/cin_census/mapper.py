@@ -233,12 +233,12 @@ class ChildMapper:
         lineage, file = self.lineage, self.file
         for element in section[:]:
             tag = element.tag
-            kind = _IDENTIFIERS.get(tag)
-            if kind is None:
+            spec = _IDENTIFIERS.get(tag)
+            if spec is None:
                 continue  # not mapped (the schema reports what does not belong)
-            epath = f"{path}/{tag}"
+            kind, field, pointer, step, suffix = spec
+            epath = path + suffix
             if kind == _DATE_FIELD:
-                field, pointer, step = _IDENTIFIER_FIELDS[tag]
                 if field not in child:  # a repeated element: the schema reports it; the first one is kept
                     day = RAW_DATES.get(element.text) or self.date(element, epath)
                     if day is not None:
@@ -252,7 +252,7 @@ class ChildMapper:
                         self.sex(str(tag), element, epath, child)
                     else:
                         child["sex"] = sex
-                        lineage.append(("/child/sex", file, element.sourceline, None, None, epath, _SEX_STEPS[tag]))
+                        lineage.append((pointer, file, element.sourceline, None, None, epath, step))
                 continue
             text = element.text
             text = text.strip() if text else ""
@@ -262,20 +262,15 @@ class ChildMapper:
                     header = self.header
                     if header.la_code is not None:  # else reported once for the file (read/missing-la-code)
                         child["local_ids"] = [{"la_code": header.la_code, "la_child_id": text}]
-                        lineage.append(
-                            ("/child/local_ids/0/la_child_id", file, element.sourceline, None, None, epath, _LOCAL_STEP)
-                        )
+                        lineage.append((pointer, file, element.sourceline, None, None, epath, step))
                         lineage.append(header.la_row)
                 elif not text:
                     self.problem("map/missing-value", "LAchildID is empty: the child has no local id", element, epath)
             elif kind == _FORMER_UPN:
                 if text:
-                    lineage.append(
-                        (f"/child/former_upns/{len(former)}", file, element.sourceline, None, None, epath, _FORMER_STEP)
-                    )
+                    lineage.append((f"{pointer}/{len(former)}", file, element.sourceline, None, None, epath, step))
                     former.append(text)
             else:  # UPN, UPNunknown
-                field, pointer, step = _IDENTIFIER_FIELDS[tag]
                 if field in child:
                     continue
                 value = (text or None) if tag == "UPN" else self.code(element, epath)
@@ -373,32 +368,22 @@ _FIELD: Final = "field"
 _LA_CHILD_ID: Final = "la-child-id"
 _FORMER_UPN: Final = "former-upn"
 _SEX: Final = "sex"
-_IDENTIFIER_FIELDS: Final[dict[object, tuple[str, str, str]]] = {
-    tag: (field, f"/child/{field}", f"{STEP_PREFIX}{tag}")
-    for tag, field in {
-        "UPN": "upn",
-        "UPNunknown": "upn_unknown_reason",
-        "PersonBirthDate": "birth_date",
-        "ExpectedPersonBirthDate": "expected_birth_date",
-        "PersonDeathDate": "death_date",
+_IDENTIFIERS: Final[dict[object, tuple[str, str, str, str, str]]] = {
+    tag: (kind, field, pointer, STEP_PREFIX + tag, "/" + tag)
+    for tag, (kind, field, pointer) in {
+        "UPN": (_FIELD, "upn", "/child/upn"),
+        "UPNunknown": (_FIELD, "upn_unknown_reason", "/child/upn_unknown_reason"),
+        "PersonBirthDate": (_DATE_FIELD, "birth_date", "/child/birth_date"),
+        "ExpectedPersonBirthDate": (_DATE_FIELD, "expected_birth_date", "/child/expected_birth_date"),
+        "PersonDeathDate": (_DATE_FIELD, "death_date", "/child/death_date"),
+        "LAchildID": (_LA_CHILD_ID, "local_ids", "/child/local_ids/0/la_child_id"),
+        "FormerUPN": (_FORMER_UPN, "former_upns", "/child/former_upns"),
+        "GenderCurrent": (_SEX, "sex", "/child/sex"),
+        "Sex": (_SEX, "sex", "/child/sex"),
     }.items()
 }
-"""The ``ChildIdentifiers`` elements that set one field each (a UPN, a UPN-unknown code or a date):
-element -> (canonical field, its JSON pointer, mapping step)."""
-_IDENTIFIERS: Final[dict[object, str]] = {
-    "UPN": _FIELD,
-    "UPNunknown": _FIELD,
-    "PersonBirthDate": _DATE_FIELD,
-    "ExpectedPersonBirthDate": _DATE_FIELD,
-    "PersonDeathDate": _DATE_FIELD,
-    "LAchildID": _LA_CHILD_ID,
-    "FormerUPN": _FORMER_UPN,
-    "GenderCurrent": _SEX,
-    "Sex": _SEX,
-}
-"""Every ``ChildIdentifiers`` element the mapping reads, and how."""
-_LOCAL_STEP: Final = STEP_PREFIX + "LAchildID"
-_FORMER_STEP: Final = STEP_PREFIX + "FormerUPN"
+"""Every ``ChildIdentifiers`` element the mapping reads: element -> (how it is read, canonical field, its
+JSON pointer (of the list, for ``FormerUPN``), mapping step, ``/Element`` to append to the XPath)."""
 _SEX_STEPS: Final = {"GenderCurrent": STEP_PREFIX + "GenderCurrent", "Sex": STEP_PREFIX + "Sex"}
 _ETHNICITY_STEP: Final = STEP_PREFIX + "Ethnicity"
 _DISABILITY_STEP: Final = STEP_PREFIX + "Disability"

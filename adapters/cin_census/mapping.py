@@ -22,7 +22,7 @@ from adapters.cin_census.mapper import ChildMapper, HeaderFacts, record_key
 from adapters.cin_census.schemas import CensusSchema
 from gateway import ChildRecord, Issue
 
-__all__ = ["ChildData", "MappedChild", "child_data", "map_child"]
+__all__ = ["ChildData", "MappedChild", "child_data", "map_child", "map_data"]
 
 
 class ChildData(NamedTuple):
@@ -43,9 +43,11 @@ class MappedChild(NamedTuple):
     issues: tuple[Issue, ...]
 
 
-def _map(
+def map_data(
     child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int
-) -> tuple[dict[str, Any], str | None, tuple[Issue, ...]]:
+) -> tuple[dict[str, Any], str | None, list[Issue]]:
+    """What :func:`child_data` gives, as a plain tuple (the reader's hot path): the record's data, the LA
+    child id and the mapping issues (a new list, the caller's to keep)."""
     mapper = ChildMapper(schema, header, position)
     data: dict[str, Any] = {}
     sections = child[:]
@@ -67,12 +69,13 @@ def _map(
     if "disabilities" in data and not data["disabilities"]:
         del data["disabilities"]
     record["lineage"] = mapper.built_lineage()
-    return record, mapper.la_child_id, tuple(mapper.issues)
+    return record, mapper.la_child_id, mapper.issues
 
 
 def child_data(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> ChildData:
     """The single pass over the ``position``-th (1-based) ``<Child>``: canonical data, lineage and issues."""
-    return ChildData(*_map(child, schema, header, position))
+    data, la_child_id, issues = map_data(child, schema, header, position)
+    return ChildData(data, la_child_id, tuple(issues))
 
 
 def map_child(child: etree._Element, schema: CensusSchema, header: HeaderFacts, position: int) -> MappedChild:
@@ -80,5 +83,5 @@ def map_child(child: etree._Element, schema: CensusSchema, header: HeaderFacts, 
 
     The whole record — every nested model and its constraints — is validated by pydantic in one call
     (exactly what ``ChildRecord.model_validate`` does, without its Python-level wrapper)."""
-    data, la_child_id, issues = _map(child, schema, header, position)
-    return MappedChild(ChildRecord.__pydantic_validator__.validate_python(data), la_child_id, issues)
+    data, la_child_id, issues = map_data(child, schema, header, position)
+    return MappedChild(ChildRecord.__pydantic_validator__.validate_python(data), la_child_id, tuple(issues))

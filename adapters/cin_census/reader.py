@@ -98,9 +98,18 @@ class CinCensusReader:
                 location=SourceLocation(file=source.name),
             )
             return
-        progress = ReadProgress(stream)
-        try:
-            yield from self._events(progress, state)
+        progress = state.progress = ReadProgress(stream)
+        source_stream: IO[bytes] = progress  # type: ignore[assignment]  # lxml only calls read()
+        skeleton = state.skeleton
+        start, end = skeleton.start, state.end  # the skeleton's own start, and its flag: fewer calls per child
+        try:  # one generator for the whole file (not one per layer): every record passes through fewer frames
+            for event, element in iterparse_hardened(source_stream, events=("start", "end"), tag=SKELETON_TAGS):
+                events = start(element) if event == "start" else end(element)
+                if events:
+                    yield from events
+                    if skeleton.not_census:  # state.stopped; only ever set with the issue that says why
+                        return
+            yield from state.finish()
         except UnsafeXmlError as exc:
             yield Issue(
                 rule="read/unsafe-xml",
@@ -112,15 +121,3 @@ class CinCensusReader:
             yield syntax_issue(source.name, exc, progress)
         finally:
             stream.close()
-
-    def _events(self, stream: ReadProgress, state: DocumentState) -> Iterator[ReadEvent]:
-        source: IO[bytes] = stream  # type: ignore[assignment]  # lxml only calls read()
-        skeleton = state.skeleton
-        start, end = skeleton.start, state.end  # the skeleton's own start, and its flag: fewer calls per child
-        for event, element in iterparse_hardened(source, events=("start", "end"), tag=SKELETON_TAGS):
-            events = start(element) if event == "start" else end(element)
-            if events:
-                yield from events
-                if skeleton.not_census:  # state.stopped; only ever set together with the issue that says why
-                    return
-        yield from state.finish()

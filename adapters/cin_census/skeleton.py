@@ -98,7 +98,7 @@ class Skeleton:
             "xsd/mixed-content", f"{name} contains stray text{after}; only elements are allowed there.", line, path
         )
 
-    def start(self, element: etree._Element) -> list[Issue]:
+    def start(self, element: etree._Element) -> Sequence[Issue]:
         """A skeleton element starts: the issues it raises (usually none)."""
         parent = element.getparent()
         children = self._children
@@ -110,7 +110,7 @@ class Skeleton:
                 if not tail or tail.isspace():  # the usual case: nothing between the previous child and this one
                     self._checked["Children"] = (children, element)
                     del children[0]  # the previous child (cleared), the only one left before this one: unlink it
-                    return []
+                    return ()
             issues = list(self._siblings(children, element))
             while element.getprevious() is not None:
                 del children[0]  # processed (and cleared) children and checked strays: unlink them

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from adapters.cin_census.document import MAX_CHILD_ELEMENTS
 from tests.adapters.cin_census.support import FIXTURES, Events, read_bytes
 
 SECRET = "CANARY-7f3a-not-for-output"  # noqa: S105 - a canary string, not a credential
@@ -175,6 +177,41 @@ def test_not_a_census_file() -> None:
     assert _read(b'<Message xmlns="urn:other"><Children/></Message>').rules() == ["xsd/unexpected-element"]
     nested = _read(b"<Foo><Message><Children><Child/></Children></Message></Foo>")
     assert nested.rules() == ["xsd/unexpected-element"] and nested.records == []
+
+
+def _many_children(sizes: list[int]) -> bytes:
+    """VALID with its child repeated once per entry, each holding that many extra Disability elements."""
+    start, end = VALID.index(b"<Child>"), VALID.index(b"</Children>")
+    child = VALID[start:end]
+    one = b"<Disability>HAND</Disability>"
+    parts = [child.replace(one, one * (1 + extra), 1) for extra in sizes]
+    return VALID[:start] + b"\n".join(parts) + VALID[end:]
+
+
+@pytest.mark.parametrize("where", [0, 37, 79])
+def test_a_too_large_child_among_small_ones_is_refused_wherever_it_is(where: int) -> None:
+    # The size check answers for every child lxml parsed ahead at once; one too large is still found,
+    # first, in the middle (after children the same check let through) or last (parsed when the file ends).
+    sizes = [0] * 80
+    sizes[where] = 12_000
+    events = _read(_many_children(sizes))
+    assert events.rules() == ["read/too-large"]
+    assert len(events.records) == 79
+    assert events.issues[0].location is not None
+    assert events.issues[0].location.path == f"/Message/Children/Child[{where + 1}]"
+
+
+def test_the_size_limit_is_exact_over_several_children() -> None:
+    # The limit is on the child's own subtree, however much lxml parsed ahead: a child with 9,999 descendants
+    # is read, one with 10,000 is not, whatever its neighbours hold.
+    child = etree.fromstring(VALID).find("Children/Child")
+    assert child is not None
+    under = MAX_CHILD_ELEMENTS - 1 - sum(1 for _ in child.iterdescendants())  # extra Disability elements
+    events = _read(_many_children([0, under, under, 0, under + 1, under, 0]))
+    assert events.rules() == ["read/too-large"]
+    assert len(events.records) == 6
+    assert events.issues[0].location is not None
+    assert events.issues[0].location.path == "/Message/Children/Child[5]"
 
 
 def test_a_child_with_a_million_elements_is_refused_not_mapped() -> None:
