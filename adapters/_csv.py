@@ -7,8 +7,9 @@ What suppliers' CSV exports really contain, and what happens to it here:
   first bad line;
 * NUL bytes -> removed, with a ``read/nul-byte`` error (often a UTF-16 file without a BOM);
 * CRLF, LF or CR line ends -> all accepted;
-* an unbalanced quote (which would swallow the rest of the file) -> ``read/csv-quote`` on its line; that
-  line is read with its quotes taken literally and reading goes on at the next line;
+* an unbalanced quote (which would swallow the rest of the file), or a quoted cell running over more line
+  breaks than the format allows -> ``read/csv-quote`` on its line, saying which; that line is read with its
+  quotes taken literally and reading goes on at the next line;
 * a field over the size limit -> ``read/csv-field-too-large``; the record is skipped;
 * rows with fewer cells than the header -> ``read/csv-short-row`` (missing cells read as blank); more
   non-blank cells -> ``read/csv-long-row`` (extra cells ignored);
@@ -150,11 +151,17 @@ def _records(lines: list[str], file: str, max_span: int) -> Iterator[tuple[int, 
                 consumed = reader.line_num
                 span = consumed - (first - start_index)
                 if span > max_span:
+                    closed = sum(line.count('"') for line in lines[first : first + span]) % 2 == 0
+                    problem = (
+                        f"a quoted cell starting on this line runs over {span - 1} line break(s), which this "
+                        "format does not allow"
+                        if closed
+                        else "a quote opened on this line is never closed"
+                    )
                     yield _issue(
                         "read/csv-quote",
                         "error",
-                        "a quote opened on this line is never closed; the line was read with its quotes "
-                        "as plain characters",
+                        f"{problem}; the line was read with its quotes as plain characters",
                         file,
                         line=first + 1,
                     )

@@ -70,6 +70,15 @@ def test_quoted_line_breaks_only_when_allowed() -> None:
     assert [r.cells for r in records] == [["1\nmore", "2"], ["3", "4"]] and issues == []
     _, records, issues = read(data, max_span=1)
     assert "read/csv-quote" in rules(issues) and records[-1].cells == ["3", "4"]
+    assert issues[0].location.line == 2 and "runs over 1 line break(s)" in issues[0].message
+
+
+def test_an_unclosed_quote_is_told_apart_from_a_line_break_in_a_quoted_cell() -> None:
+    _, _, issues = read(b'A,B\n"1,2\n3,4\n5,6\n', max_span=1)
+    assert issues[0].rule == "read/csv-quote" and issues[0].location.line == 2
+    assert "never closed" in issues[0].message
+    _, _, issues = read(b'A,B\n"1\n""more"" and\nmore",2\n', max_span=2)  # closes on the last line
+    assert "runs over 2 line break(s)" in issues[0].message
 
 
 def test_huge_field_is_skipped_with_an_issue() -> None:
