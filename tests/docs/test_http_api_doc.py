@@ -14,19 +14,16 @@ from gateway.http.app import build_app
 from gateway.http.bodies import CONTENT_TYPES
 from gateway.security.scopes import SCOPES
 from gateway.settings import Settings, load_settings
+from tests.docs.guide_code import DOCS, guide_module
 from tests.gateway.http.conftest import AUDIENCE, Api, make_api, settings_for
 
 __all__ = ["make_api", "settings_for"]  # fixtures used here
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "suppliers" / "http-api.md"
+GUIDE = DOCS / "suppliers" / "http-api.md"
 
 
 def _example() -> ModuleType:
-    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 1
-    module = ModuleType("supplier_example")
-    exec(compile(blocks[0], str(GUIDE), "exec"), module.__dict__)  # noqa: S102 - our own documentation
-    return module
+    return guide_module(GUIDE, "supplier_example")
 
 
 def test_the_documented_assertion_authenticates(make_api: Callable[..., Api]) -> None:

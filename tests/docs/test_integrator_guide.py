@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -11,16 +9,13 @@ import pytest
 from gateway import ChildRecord, Issue, SourceFile, SubmissionHeader
 from gateway.errors import PluginError
 from gateway.plugins import load_registry
+from tests.docs.guide_code import DOCS, guide_module
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integrators" / "README.md"
+GUIDE = DOCS / "integrators" / "README.md"
 
 
 def _example_module() -> ModuleType:
-    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 1
-    module = ModuleType("acme_gateway_plugin")
-    exec(compile(blocks[0], str(GUIDE), "exec"), module.__dict__)  # noqa: S102 - our own documentation
-    return module
+    return guide_module(GUIDE, "acme_gateway_plugin")
 
 
 def test_example_plugin_reads_and_reports_issues() -> None:

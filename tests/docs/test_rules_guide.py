@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from hypothesis import given, settings
@@ -14,15 +11,13 @@ from hypothesis import strategies as st
 from conformance.engine import ActiveRule, Session
 from conformance.examples import run_example
 from gateway import CheckContext, ChildRecord, RecordRule
+from tests.docs.guide_code import DOCS, guide_module
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integrators" / "rules.md"
+GUIDE = DOCS / "integrators" / "rules.md"
 
 
 def _rule() -> RecordRule:
-    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
-    assert len(blocks) == 1
-    module = ModuleType("acme_rules")
-    exec(compile(blocks[0], str(GUIDE), "exec"), module.__dict__)  # noqa: S102 - our own documentation
+    module = guide_module(GUIDE, "acme_rules")
     rule = module.RULE
     assert isinstance(rule, RecordRule)
     return rule
