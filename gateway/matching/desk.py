@@ -25,7 +25,7 @@ from sqlalchemy import Connection, select
 from gateway.access import Caller
 from gateway.audit import AuditEntry
 from gateway.matching.decisions import Decision, ReviewStateError
-from gateway.matching.pairs import VIEW_ACTION, ReviewPair, held_message, open_pair
+from gateway.matching.pairs import VIEW_ACTION, ReviewPair, open_pair
 from gateway.matching.review import ReviewQueue, ReviewSummary
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_reviews, messages
@@ -52,9 +52,7 @@ _SCAN: Final = 500
 
 _HELD_IN: Final = match_identities.outerjoin(messages, messages.c.message_id == match_identities.c.held_message_id)
 """A record with the message it is held in (if any), for that message's council."""
-_WITH_RECORD: Final = match_reviews.join(
-    match_identities, match_identities.c.record_id == match_reviews.c.record_id
-).outerjoin(messages, messages.c.message_id == match_identities.c.held_message_id)
+_WITH_RECORD: Final = match_reviews.join(_HELD_IN, match_identities.c.record_id == match_reviews.c.record_id)
 """A review with its incoming record and the message that record is held in (if any)."""
 
 _LISTED: Final = tuple(column for column in match_reviews.c if column.name != "comparison")
@@ -183,7 +181,7 @@ class ReviewDesk:
             row = self._review_record(conn, review_id)
         if row is None or not _within(row.identity, row.la_code, councils):
             raise ReviewNotFound("no such review")
-        held = held_message(self._db, row.record_id)
+        held = row.held_message_id
         before = len(self._events(held)) if held and self._events else 0
         decision = self.queue.decide(review_id, same=same, by=by, reason=why)
         return self._decided(decision, held, before)
@@ -217,7 +215,7 @@ class ReviewDesk:
     def _review_record(self, conn: Connection, review_id: int) -> Any:
         i = match_identities.c
         return conn.execute(
-            select(match_reviews.c.record_id, i.identity, messages.c.la_code)
+            select(match_reviews.c.record_id, i.identity, i.held_message_id, messages.c.la_code)
             .select_from(_WITH_RECORD)
             .where(match_reviews.c.review_id == review_id)
         ).first()

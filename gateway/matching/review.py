@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from sqlalchemy import Connection, select
 
@@ -113,9 +113,9 @@ class ReviewSummary:
     closed_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Mapping[Any, Any]) -> ReviewSummary:
+    def from_row(cls, row: Mapping[Any, Any]) -> Self:
         """The summary of one ``match_reviews`` row (a mapping)."""
-        return ReviewSummary(**_summary_fields(row))
+        return cls(**_summary_fields(row))
 
 
 def _summary_fields(row: Mapping[Any, Any]) -> dict[str, Any]:

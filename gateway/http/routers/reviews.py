@@ -252,7 +252,7 @@ def _decided(act: Callable[[], Decided]) -> DecisionResponse:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=_NOT_FOUND) from None
     except ReviewStateError as exc:
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=f"not done: {exc}") from None
-    except ReasonTooShort as exc:
+    except ReasonTooShort as exc:  # pragma: no cover - the request model checks the reason first (defence in depth)
         raise HTTPException(status_code=422, detail=str(exc)) from None
     d = decided.decision
     return DecisionResponse(
