@@ -57,8 +57,8 @@ class _Generator:
     def codes(self, table: str, column: str) -> list[str]:
         return sorted(self.spec.tables[table][column].codes)
 
-    def pick(self, table: str, column: str) -> str:
-        return self.rng.choice(self.codes(table, column))
+    def pick(self, table: str, column: str, rng: random.Random | None = None) -> str:
+        return (rng or self.rng).choice(self.codes(table, column))
 
     def postcode(self) -> str:
         rng = self.rng
@@ -72,8 +72,8 @@ class _Generator:
         body = f"{rng.randint(low, high):03d}{rng.randint(0, 99_999_999):08d}{rng.randint(0, 9)}"
         return upn_check_letter(body) + body
 
-    def day_between(self, first: date, last: date) -> date:
-        return first + timedelta(days=self.rng.randint(0, max((last - first).days, 0)))
+    def day_between(self, first: date, last: date, rng: random.Random | None = None) -> date:
+        return first + timedelta(days=(rng or self.rng).randint(0, max((last - first).days, 0)))
 
     def child(self, number: int) -> dict[str, Any]:
         rng = self.rng
@@ -166,15 +166,16 @@ class _Generator:
             "missing": missing,
             "uasc": uasc,
             "sw_episodes": social,
-            **self.care(child_id, dob, episodes),
+            **self.care(child_id, dob, first_start, end, episodes),
         }
 
-    def care(self, child_id: str, dob: date, episodes: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    def care(
+        self, child_id: str, dob: date, first: date, ended: date | None, episodes: list[dict[str, str]]
+    ) -> dict[str, list[dict[str, str]]]:
         """Rows of the other tables, as the return's guidance has them (OC2 after 12 months in care ...)."""
         rng = self.care_rng
         rows: dict[str, list[dict[str, str]]] = {table: [] for table in CARE_COLUMNS}
         age = (self.end - dob).days // 365
-        first = _parse(episodes[0]["DECOM"])
         last = episodes[-1]
         base = {"CHILD": child_id, "DOB": _d(dob)}
         if not last["DEC"] and (self.end - first).days >= 365:
@@ -199,19 +200,19 @@ class _Generator:
             rows["oc3"].append(
                 {
                     **base,
-                    "IN_TOUCH": self.pick_care(rng, "oc3", "IN_TOUCH"),
-                    "ACTIV": self.pick_care(rng, "oc3", "ACTIV"),
-                    "ACCOM": self.pick_care(rng, "oc3", "ACCOM"),
+                    "IN_TOUCH": self.pick("oc3", "IN_TOUCH", rng),
+                    "ACTIV": self.pick("oc3", "ACTIV", rng),
+                    "ACCOM": self.pick("oc3", "ACCOM", rng),
                 }
             )
         if last["DEC"] and last["REC"] in ("E11", "E12"):
-            adopted = _parse(last["DEC"])
-            decided = self.day_between(first, adopted - timedelta(days=60))
+            adopted = ended or self.end  # set whenever DEC is
+            decided = self.day_between(first, adopted - timedelta(days=60), rng)
             rows["ad1"].append(
                 {
                     **base,
                     "DATE_INT": _d(decided),
-                    "DATE_MATCH": _d(self.day_between(decided, adopted - timedelta(days=30))),
+                    "DATE_MATCH": _d(self.day_between(decided, adopted - timedelta(days=30), rng)),
                     "FOSTER_CARE": rng.choice(("0", "1")),
                     "NB_ADOPTR": "2",
                     "SEX_ADOPTR": rng.choice(("MF", "MM", "FF")),
@@ -222,25 +223,17 @@ class _Generator:
                 {**base, "DATE_PLACED": _d(decided), "DATE_PLACED_CEASED": "", "REASON_PLACED_CEASED": ""}
             )
         if rng.random() < 0.1:
-            kind = self.pick_care(rng, "previous_permanence", "PREV_PERM")
+            kind = self.pick("previous_permanence", "PREV_PERM", rng)
             low, high = rng.choice(DFE_LA_NUMBER_RANGES)
             rows["previous_permanence"].append(
                 {
                     **base,
                     "PREV_PERM": kind,
                     "LA_PERM": "" if kind == "Z1" else str(rng.randint(low, high)),
-                    "DATE_PERM": "" if kind == "Z1" else _d(self.day_between(dob, first - timedelta(days=1))),
+                    "DATE_PERM": "" if kind == "Z1" else _d(self.day_between(dob, first - timedelta(days=1), rng)),
                 }
             )
         return rows
-
-    def pick_care(self, rng: random.Random, table: str, column: str) -> str:
-        return rng.choice(self.codes(table, column))
-
-
-def _parse(text: str) -> date:
-    day, month, year = text.split("/")
-    return date(int(year), int(month), int(day))
 
 
 def _children(children: int, year: int, seed: int) -> list[dict[str, Any]]:
