@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from adapters.ssda903.checks import la_of_row
 from adapters.ssda903.rows import TableRow
-from gateway import ChildRecord, Issue
+from gateway import ChildRecord, Issue, Severity
 from gateway.mapping import MappedRow, MappingLibrary, RecordBuilder, SourceRow, parse_date
 
 __all__ = ["MAPPED_TABLES", "ChildAssembler", "upn_step"]
@@ -27,8 +27,6 @@ MAPPED_TABLES: Final = {
     "previous_permanence": "ssda903/previous-permanence",
 }
 """Table -> the mapping that carries its rows into the canonical record (header -> ``ssda903/header``)."""
-SINGLE_ROW_TABLES: Final = frozenset({"uasc", "oc2", "oc3", "ad1"})
-"""Tables with at most one row per child (each fills one part of the record, not a list)."""
 _UPN_REASON = re.compile(r"UN[1-7]")
 
 
@@ -44,9 +42,9 @@ def upn_step(row: SourceRow, mapped: MappedRow) -> None:
         mapped.set("upn", text, location=row.location("UPN"), step="ssda903/header:UPN")
 
 
-def _issue(rule: str, child: str, message: str, location: dict[str, Any]) -> Issue:
+def _issue(rule: str, child: str, message: str, location: dict[str, Any], severity: Severity = "error") -> Issue:
     return Issue.model_validate(
-        {"rule": rule, "severity": "error", "child": child, "message": message, "location": location}
+        {"rule": rule, "severity": severity, "child": child, "message": message, "location": location}
     )
 
 
@@ -135,7 +133,7 @@ class ChildAssembler:
             header_row.locations = {**(header_row.locations or {}), "$la_code": la_location}
         header_spec = self.library.get("ssda903/header")
         mapped_header = header_spec.apply(header_row.source_row(), child=child, prefix=builder.next_prefix(header_spec))
-        builder.add(header_spec, self._unflagged(mapped_header))
+        builder.add(header_spec, mapped_header)
         extra.extend(_consistency(child, header_row, tables))
         for table, mapping_id in MAPPED_TABLES.items():
             rows = tables.get(table)
@@ -144,7 +142,7 @@ class ChildAssembler:
             spec = self.library.get(mapping_id)
             if table == "episodes" and len(rows) > 1:
                 rows = sorted(rows, key=_start)  # stable: equal or unreadable DECOMs keep the file's order
-            if table in SINGLE_ROW_TABLES:
+            if not spec.target.endswith("/-"):  # a table with at most one row per child: one part, not a list
                 extra.extend(_repeated(child, table, rows[1:]))
                 rows = rows[:1]
                 # The part is there even when every cell is blank (a UASC row with no DUC says the child is UASC).
@@ -154,7 +152,7 @@ class ChildAssembler:
                     row.values["$la_code"] = la_code
                     row.locations = {**(row.locations or {}), "$la_code": la_location}
                 result = spec.apply(row.source_row(), child=child, prefix=builder.next_prefix(spec))
-                prefix = builder.add(spec, self._unflagged(result))
+                prefix = builder.add(spec, result)
                 if table == "episodes":
                     builder.set(
                         f"{prefix}/episode_id",
@@ -163,13 +161,7 @@ class ChildAssembler:
                         step="ssda903-csv:episode-id",
                     )
         record = builder.build()
-        return record, self._unflagged_issues(builder.issues) + extra
-
-    def _unflagged(self, mapped: MappedRow) -> MappedRow:
-        """Drop mapping issues on cells the column spec already reported."""
-        if mapped.issues and self.flagged:
-            mapped.issues = self._unflagged_issues(mapped.issues)
-        return mapped
+        return record, self._unflagged_issues(builder.issues) + extra  # the mapped rows' issues are among them
 
     def _unflagged_issues(self, issues: list[Issue]) -> list[Issue]:
         """``issues`` without those on cells the column spec already reported (e.g. a code the canonical
@@ -187,15 +179,8 @@ class ChildAssembler:
 def _repeated(child: str, table: str, rows: list[TableRow]) -> Iterator[Issue]:
     """A child has at most one row in ``table``: each further row is reported and not used."""
     for row in rows:
-        yield Issue.model_validate(
-            {
-                "rule": "read/ssda903/repeated-row",
-                "severity": "warning",
-                "child": child,
-                "message": f"the child has more than one row in the {table} file; only the first was used",
-                "location": row.location("CHILD"),
-            }
-        )
+        message = f"the child has more than one row in the {table} file; only the first was used"
+        yield _issue("read/ssda903/repeated-row", child, message, row.location("CHILD"), severity="warning")
 
 
 def _consistency(child: str, header: TableRow, tables: dict[str, list[TableRow]]) -> Iterator[Issue]:
