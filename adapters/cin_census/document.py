@@ -104,12 +104,6 @@ class DocumentState:
 
     # -- events ---------------------------------------------------------------------------------------
 
-    def start(self, element: etree._Element) -> Sequence[ReadEvent]:
-        """A skeleton element (``Message``, ``Header``, ``Children``, ``Child``) starts: its events, if any.
-
-        Lists, not generators: a child's events are few and usually none, and this runs twice a child."""
-        return self.skeleton.start(element)
-
     def end(self, element: etree._Element) -> Sequence[ReadEvent]:
         """A skeleton element ends: its events (a child's issues and record), in order."""
         step, issues = self.skeleton.end(element)

@@ -24,10 +24,10 @@ from typing import Any, Final, NamedTuple
 
 from lxml import etree
 
-from adapters.cin_census.mapper import PART_IDS, RAW_DATES, STEP_PREFIX, YES_NO, ChildMapper
+from adapters.cin_census.mapper import MAX_PREVIOUS_PLANS, PART_IDS, RAW_DATES, STEP_PREFIX, YES_NO, ChildMapper
 from adapters.cin_census.schemas import CensusSchema
 
-__all__ = ["Tables", "item_of", "map_episode", "pointers_of", "tables_for"]
+__all__ = ["Tables", "item_of", "map_episode", "tables_for"]
 
 _Data = dict[str, Any]
 
@@ -35,13 +35,12 @@ _DATE: Final = 0
 _CODE: Final = 1
 _YES_NO: Final = 2
 _COUNT: Final = 3
-_MAX_COUNT: Final = 999
 
 _Spec = tuple[str, dict[Any, Any], int, str, str]
 """How one simple element is mapped: (canonical field, text as sent -> value for the values known to be
 right, kind of value, mapping step id, ``/Element`` to append to the part's XPath)."""
 _Pointers = dict[str, str]
-"""Field -> its JSON pointer in the record, for one item of a list (see :func:`pointers_of`)."""
+"""Field -> its JSON pointer in the record, for one item of a list (see :func:`item_of`)."""
 _Table = dict[object, _Spec]
 _ItemSpec = tuple[str, dict[Any, Any], int, str, str, str]
 """A :data:`_Spec` with, last, the JSON pointer of its field in one item of a list."""
@@ -80,7 +79,7 @@ _PROTECTION_PLAN: Final = {
     "LatestCategoryOfAbuse": ("latest_category", _CODE),
     "NumberOfPreviousCPP": ("previous_plans", _COUNT),
 }
-_COUNTS: Final[dict[Any, Any]] = {str(number): number for number in range(_MAX_COUNT + 1)}
+_COUNTS: Final[dict[Any, Any]] = {str(number): number for number in range(MAX_PREVIOUS_PLANS + 1)}
 """The counts as they are usually written (no sign, no leading zero); anything else takes the slow path."""
 
 
@@ -201,32 +200,22 @@ _POINTED: Final = {
     "child_protection_plans": ("plan_id", "episode_id", *(field for field, _ in _PROTECTION_PLAN.values())),
 }
 """The fields this module sets in each list's items (and so the JSON pointers its lineage names)."""
-_POINTERS: dict[tuple[str, int], _Pointers] = {}
-_POINTERS_MAX: Final = 20_000
-
-
-def pointers_of(name: str, index: int) -> _Pointers:
-    """The JSON pointers of the fields of item ``index`` of list ``name`` (``""`` -> the item's own pointer):
-    made once and shared by every record, instead of one new string per lineage entry (bounded memo)."""
-    pointers = _POINTERS.get((name, index))
-    if pointers is None:
-        if len(_POINTERS) >= _POINTERS_MAX:
-            _POINTERS.clear()
-        prefix = f"/{name}/{index}"
-        pointers = _POINTERS[name, index] = {field: f"{prefix}/{field}" for field in _POINTED[name]}
-        pointers[""] = prefix
-    return pointers
+_ITEMS_MAX: Final = 20_000
+"""Items remembered per census year (list and position) before the memo starts again."""
 
 
 def item_of(tables: Tables, name: str, index: int) -> _Item:
     """Item ``index`` of list ``name``: its element table, each entry carrying the JSON pointer of its field
-    in that item (one look-up per item instead of one per field), and its pointers (bounded memo)."""
+    in that item (one look-up per item instead of one per field), and its pointers (``""`` -> the item's own):
+    made once and shared by every record, instead of one new string per lineage entry (bounded memo)."""
     items = tables.items
     item = items.get((name, index))
     if item is None:
-        if len(items) >= _POINTERS_MAX:
+        if len(items) >= _ITEMS_MAX:
             items.clear()
-        pointers = pointers_of(name, index)
+        prefix = f"/{name}/{index}"
+        pointers = {field: f"{prefix}/{field}" for field in _POINTED[name]}
+        pointers[""] = prefix
         table = {
             "cin_episodes": tables.episode,
             "assessments": tables.assessment,

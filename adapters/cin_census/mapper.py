@@ -30,6 +30,7 @@ from gateway.codes import DFE_ETHNICITY, sex_from_census_gender
 __all__ = [
     "FORMAT_ID",
     "KEPT",
+    "MAX_PREVIOUS_PLANS",
     "PART_IDS",
     "RAW_DATES",
     "STEP_PREFIX",
@@ -50,7 +51,8 @@ STEP_PREFIX: Final = FORMAT_ID + ":"
 """Every mapping step id of this reader starts with this (``cin-census-xml:PersonBirthDate``)."""
 YES_NO: Final = {"true": True, "TRUE": True, "1": True, "false": False, "FALSE": False, "0": False}
 """Every yes/no code of every census year (a year's own schema decides which of them it accepts)."""
-_MAX_PREVIOUS_PLANS: Final = 999
+MAX_PREVIOUS_PLANS: Final = 999
+"""The largest count a census file gives (``PreviousCP-Plans``): three digits."""
 KEPT: Final = "kept as sent, for the DfE rule that checks it"
 """How a message says that a code outside the census list was kept (see :meth:`ChildMapper.code`)."""
 _Data = dict[str, Any]
@@ -219,7 +221,7 @@ class ChildMapper:
 
     def count(self, element: etree._Element, path: str) -> int | None:
         text = (element.text or "").strip()
-        if not text.isascii() or not text.isdigit() or int(text) > _MAX_PREVIOUS_PLANS:
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_PREVIOUS_PLANS:
             self.problem(
                 "map/invalid-number", f"{element.tag} is not a whole number from 0 to 999; left unset", element, path
             )
@@ -281,14 +283,12 @@ class ChildMapper:
             child["former_upns"] = former
 
     def sex(self, tag: str, element: etree._Element, path: str, child: _Data) -> None:
-        if "sex" in child:
+        """``child["sex"]`` from an element whose text as sent is not a known code (the caller looked it up, and
+        sets the sex only once): the code stripped and checked, and reported when it is not usable."""
+        code = self.code(element, path)
+        if code is None:
             return
-        value = self.known.sexes[tag].get(element.text)
-        if value is None:
-            code = self.code(element, path)
-            if code is None:
-                return
-            value = sex_from_census_gender(code) if tag == "GenderCurrent" else code
+        value = sex_from_census_gender(code) if tag == "GenderCurrent" else code
         if value is None:  # pragma: no cover - every GenderCurrent code of every census year maps
             self.problem("map/unknown-code", f"{tag} code has no canonical sex", element, path)
             return

@@ -101,7 +101,7 @@ class CinCensusReader:
         progress = state.progress = ReadProgress(stream)
         source_stream: IO[bytes] = progress  # type: ignore[assignment]  # lxml only calls read()
         skeleton = state.skeleton
-        start, end = skeleton.start, state.end  # the skeleton's own start, and its flag: fewer calls per child
+        start, end = skeleton.start, state.end  # bound once: a start needs only the skeleton, an end the document
         try:  # one generator for the whole file (not one per layer): every record passes through fewer frames
             for event, element in iterparse_hardened(source_stream, events=("start", "end"), tag=SKELETON_TAGS):
                 events = start(element) if event == "start" else end(element)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
 
+from adapters.cin_census.census import end_year_of_reference_date
 from adapters.cin_census.schemas import CensusSchema
 from gateway.identifiers import upn_check_letter
 
@@ -133,7 +134,7 @@ def _latest_closed(data: Data, schema: CensusSchema) -> list[Any]:
 
 
 def _closed_after_reference(data: Data, episode: Data, rng: random.Random) -> None:
-    reference = date(episode["closure_date"].year + (episode["closure_date"].month > 3), 3, 31)
+    reference = date(end_year_of_reference_date(episode["closure_date"]), 3, 31)
     episode["closure_date"] = reference + timedelta(days=rng.randint(1, 30))
 
 
