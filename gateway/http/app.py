@@ -145,7 +145,7 @@ def build_app(settings: Settings | None = None, *, database: Database | None = N
             resume_after=timedelta(seconds=s.http_resume_after),
             max_resumptions=s.http_resume_attempts,
         )
-        sweeper = Sweeper(state.resumption, interval=s.http_resume_interval)
+        state.sweeper = sweeper = Sweeper(state.resumption, interval=s.http_resume_interval)
         state.authenticator = Authenticator(clients, AssertionVerifier(clients, s.public_url))
         state.rate_limiter = RateLimiter(s.http_rate_limit, s.http_rate_burst)
         state.directory_store = DirectoryStore(db, audit=audit)

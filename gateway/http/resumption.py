@@ -280,7 +280,8 @@ class Sweeper:
 
     def __init__(self, resumption: Resumption, interval: float = SWEEP_INTERVAL) -> None:
         self._resumption = resumption
-        self._interval = interval
+        self.interval = interval
+        """Seconds between sweeps."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -305,5 +306,5 @@ class Sweeper:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        while not self._stop.wait(self._interval):
+        while not self._stop.wait(self.interval):
             self.sweep()

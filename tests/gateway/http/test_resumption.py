@@ -360,6 +360,7 @@ def test_the_resumption_timings_come_from_the_settings(make_api: Callable[..., A
     api = make_api(http_resume_after=120, http_resume_interval=30, http_resume_attempts=5)
     resumption = api.app.state.resumption
     assert (resumption.resume_after, resumption.max_resumptions) == (timedelta(seconds=120), 5)
+    assert api.app.state.sweeper.interval == 30
     _crash(api, "m-soon", age=timedelta(seconds=150))  # past the configured wait, well inside the default 10 min
     assert resumption.sweep() == ["m-soon"]
     assert _settled(api, "m-soon") == "accepted"
