@@ -7,6 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from gateway.codes import DFE_ETHNICITY
+
 __all__ = ["records"]
 
 dates = (
@@ -37,7 +39,7 @@ children = _optional(
     sex=st.sampled_from(["M", "F", "U"]),
     disabilities=st.lists(st.sampled_from(["NONE", "HAND", "HEAR", "XX"]), max_size=3),
     ethnicity=st.fixed_dictionaries(
-        {"system": st.just("https://example.org/dfe-ethnicity"), "code": st.sampled_from(["WBRI", "REFU", "XXXX"])}
+        {"system": st.just(DFE_ETHNICITY), "code": st.sampled_from(["WBRI", "REFU", "XXXX"])}
     ),
     shielded=st.booleans(),
 )
