@@ -60,7 +60,13 @@ def read_status(
     audit: AuditLog,
     lineage: bool = False,
 ) -> MessageStatus | None:
-    """The status, or ``None`` when the message is unknown or not the caller's to see."""
+    """The status, or ``None`` when the message is unknown or not the caller's to see.
+
+    The message is read before the submission's state. A submission is settled in one transaction that writes
+    both, but they are read in separate statements: read the other way round, a settlement committed between
+    the two reads paired the old state (``processing``) with the new outcome, and a ``refused`` submission
+    showed as ``rejected``. In this order a state read is never older than the message's status."""
+    stored = store.get(message_id)
     with database.engine.connect() as conn:
         row = conn.execute(
             select(submissions.c.client_id, submissions.c.state).where(submissions.c.message_id == message_id)
@@ -77,7 +83,6 @@ def read_status(
     if not operator and (row is None or row[0] != principal.client_id):
         _audit(database, audit, principal, message_id, "not-found")
         return None
-    stored = store.get(message_id)
     if stored is None:
         _audit(database, audit, principal, message_id, "not-found")
         return None

@@ -275,6 +275,37 @@ def test_an_async_submission_with_a_foreign_record_is_refused_and_nothing_routed
     _never_echoes(str(found))
 
 
+def test_a_status_read_while_the_submission_settles_shows_the_settled_state(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal commits between the status read's two reads; the state shown is still ``refused``
+    (read the other way round, the old state with the new outcome showed ``rejected``: seen once in CI)."""
+    submissions = api.app.state.submissions
+    held: list[Any] = []
+    monkeypatch.setattr(submissions.background, "run", lambda _message_id, job, *args: held.append((job, args)))
+    accepted = api.http.post(
+        "/v1/messages?message_id=m-settling",
+        content=CENSUS,
+        headers={**XML, "Prefer": "respond-async", **api.key("beacon")},
+    )
+    assert accepted.status_code == 202
+    assert api.http.get("/v1/messages/m-settling", headers=api.key("beacon")).json()["state"] == "queued"
+    store = submissions.intake.store
+    read = store.get
+
+    def settle_then_read(message_id: str) -> Any:
+        while held:
+            job, args = held.pop()
+            assert job(*args) == "refused"
+        return read(message_id)
+
+    monkeypatch.setattr(store, "get", settle_then_read)
+    found = api.http.get("/v1/messages/m-settling", headers=api.key("beacon")).json()
+    assert not held
+    assert (found["state"], found["status"]) == ("refused", "rejected")
+    assert [change["state"] for change in found["history"]] == ["received", "queued", "processing", "refused"]
+
+
 def test_the_council_must_be_one_of_the_clients(api: Api) -> None:
     parts: dict[str, Any] = {"keys": {}, "signers": {}}
     register(api.clients, parts, "multi", ["201", "202"], ["submit"])
