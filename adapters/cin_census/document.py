@@ -2,8 +2,9 @@
 
 :class:`DocumentState` receives the start and end events of the top three levels (``Message``, its
 ``Header`` / ``Children``, and each ``Child``) and checks that skeleton itself — the schema's
-``messagetype`` and ``childrentype`` — because the whole document is never held in memory. Each ``Child``
-and the ``Header`` are validated against the schema as units.
+``messagetype`` and ``childrentype`` — because the whole document is never held in memory. The ``Header``
+is validated against the schema as a unit, and each ``Child`` is judged as one: the children of a parser
+read are validated together, and each by itself only when they are not valid together (:meth:`_valid`).
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class DocumentState:
     _header_element: etree._Element | None = None
     _small: tuple[etree._Element | None, int] = (None, -1)
     """(``Children`` element, read count): everything under it was checked small at that read count."""
+    _known_valid: set[etree._Element] = field(default_factory=set)
+    """Children whose end has not been reached yet, already found valid with an earlier one (see :meth:`_valid`)."""
+    _unbatched: int = -1
+    """The read count at which the children read so far did not validate together: one by one until the next."""
 
     def __post_init__(self) -> None:
         self.skeleton = Skeleton(self.file)
@@ -256,6 +261,57 @@ class DocumentState:
         self._small = (parent, reads)
         return False
 
+    def _valid(self, element: etree._Element, schema: CensusSchema) -> bool:
+        """Whether the child is valid: lxml's yes/no, for the children the parser has read so far at once.
+
+        One call per child costs lxml a validation context and a stand-in document each time, which is more
+        than validating a child. So the first child of each parser read validates its ``Children`` element —
+        this child and the complete ones parsed after it (the one still being parsed is set aside, by
+        :meth:`_validate_read`) — and, when that is valid, the later ones are known valid when they end.
+        Only when :meth:`_too_large` found everything under ``Children`` small at this read (no child too
+        large for the schema is validated this way either), and ``Children`` carries no attribute. When they
+        are not valid together, each child of that read is validated by itself, as one child always may be.
+        """
+        known = self._known_valid
+        if known:
+            if element in known:
+                known.discard(element)
+                return True
+            known.clear()  # pragma: no cover - children end in document order: an earlier read's are gone
+        progress, parent = self.progress, element.getparent()
+        if (
+            progress is not None
+            and parent is not None
+            and not parent.attrib
+            and self._small[0] is parent
+            and self._small[1] == progress.reads != self._unbatched
+        ):
+            if self._validate_read(parent, element, schema):
+                return True
+            self._unbatched = progress.reads
+        return bool(schema.validator(element))
+
+    def _validate_read(self, children: etree._Element, element: etree._Element, schema: CensusSchema) -> bool:
+        """Validate ``Children``, which holds ``element`` (processed children were unlinked) and what the
+        parser read after it; remember the later children as valid when it is.
+
+        The last node may be the child the parser is still building (incomplete, so invalid): it is set
+        aside while ``Children`` is validated, unless it has a tail, which only follows an end tag. Putting
+        it back leaves the tree exactly as the parser left it — the parser resumes only at its next read.
+        """
+        last = children[-1]
+        aside = last is not element and last.tail is None
+        if aside:
+            children.remove(last)
+        try:
+            if not schema.validator(children):
+                return False
+            self._known_valid.update(element.itersiblings("Child"))
+        finally:
+            if aside:
+                children.append(last)
+        return True
+
     def _child(self, element: etree._Element) -> list[ReadEvent]:
         position = self.skeleton.children_seen
         events: list[ReadEvent] = []
@@ -273,7 +329,7 @@ class DocumentState:
                 )
             )
             return events
-        valid = schema.validator(element)
+        valid = self._valid(element, schema)
         try:
             data, child, mapped = map_data(element, schema, facts, position)
             record = _VALIDATE(data)  # what map_child does, without its wrapper

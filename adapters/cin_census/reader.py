@@ -2,9 +2,10 @@
 
 The file is parsed by :func:`adapters._xml.iterparse_hardened` (DOCTYPE, entities, XInclude and network
 refused). The header's ``Year`` / ``ReferenceDate`` choose the census year and so the vendored schema;
-each ``<Child>`` is validated by itself (lxml, fast yes/no), explained when it fails (xmlschema), mapped
-to a canonical record, and then cleared and unlinked so that memory stays flat however many children the
-file holds. A child that fails the schema is still mapped and yielded with its ``xsd/`` issues; the others
+each ``<Child>`` is judged by the schema as if by itself (lxml, fast yes/no; the children of one parser
+read are validated together, and one by one only when they are not valid together), explained when it
+fails (xmlschema), mapped to a canonical record, and then cleared and unlinked so that memory stays flat
+however many children the file holds. A child that fails the schema is still mapped and yielded with its ``xsd/`` issues; the others
 are not affected. Malformed XML ends the file with a located ``read/`` issue (the children before it have
 already been yielded); nothing here raises on bad data.
 """

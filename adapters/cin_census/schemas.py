@@ -1,9 +1,12 @@
 """The vendored CIN census XSDs, loaded once per census year.
 
 Each ``schemas/cin-census/CIN_schema_<year>.xsd`` is parsed through the hardened parser and, in memory only,
-given two global element declarations — ``Child`` (of ``childtype``) and ``Header`` (of ``headertype``) — so
-that one ``<Child>`` or ``<Header>`` can be validated by itself while the file streams. Those declarations
-use the types the ``Message`` element already uses, so a child valid here is valid inside a message.
+given three global element declarations — ``Child`` (of ``childtype``), ``Header`` (of ``headertype``) and
+``Children`` (of ``childrentype``) — so that one ``<Child>`` or ``<Header>``, or the ``<Children>`` read so far,
+can be validated by itself while the file streams. Those declarations use the types the ``Message`` element
+already uses, so a child valid here is valid inside a message; and since the schema has no identity
+constraints (``xs:key``/``xs:unique``) and no ``xs:ID``/``xs:IDREF``, ``<Children>`` is valid exactly when every
+``<Child>`` in it is, with nothing else there but white space, comments and processing instructions.
 
 lxml's :class:`~lxml.etree.XMLSchema` gives the fast yes/no; :mod:`xmlschema` (built from the same in-memory
 text with every resource access refused, ``allow="none"``) explains the children that fail. Neither ever
@@ -79,9 +82,10 @@ class CensusSchema:
 
     year: int
     source_text: bytes = field(repr=False)
-    """The XSD with the two extra global declarations, as serialised bytes."""
+    """The XSD with the three extra global declarations, as serialised bytes."""
     validator: etree.XMLSchema = field(repr=False)
-    """lxml's validator; validates a ``Child`` or ``Header`` element by itself (and a whole ``Message``)."""
+    """lxml's validator; validates a ``Child``, ``Header`` or ``Children`` element by itself (and a whole
+    ``Message``)."""
     codes: dict[str, dict[str, str]] = field(repr=False)
     element_names: frozenset[str] = field(repr=False)
 
@@ -116,6 +120,7 @@ def _load(year: int) -> CensusSchema:
     codes = _code_lists(root)
     etree.SubElement(root, _XS_ELEMENT, name="Child", type="childtype")
     etree.SubElement(root, _XS_ELEMENT, name="Header", type="headertype")
+    etree.SubElement(root, _XS_ELEMENT, name="Children", type="childrentype")
     try:
         validator = etree.XMLSchema(root)
     except etree.XMLSchemaParseError as exc:
