@@ -61,7 +61,7 @@ def _desk() -> Iterator[tuple[Gateway, ReviewDesk]]:
         if gateway.resolver is None:  # pragma: no cover - build_gateway always wires resolution
             error_console.print("identity resolution is not configured")
             raise typer.Exit(2)
-        yield gateway, ReviewDesk(gateway.database, gateway.resolver.queue, events=gateway.outbox.for_message)
+        yield gateway, ReviewDesk(gateway.database, gateway.resolver.queue)
     except ReviewStateError as exc:
         error_console.print(f"not done: {exc}")
         raise typer.Exit(1) from exc

@@ -105,8 +105,7 @@ def _review_desk(database: Database, intake: Intake) -> ReviewDesk | None:
     resolver = intake.resolver
     if not isinstance(resolver, IdentityResolver):  # pragma: no cover - the composed intake always resolves
         return None  # the review routes then answer 503
-    events = intake.outbox.for_message if intake.outbox is not None else None
-    return ReviewDesk(database, resolver.queue, events=events)
+    return ReviewDesk(database, resolver.queue)
 
 
 def build_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

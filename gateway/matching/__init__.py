@@ -16,7 +16,7 @@ here logs personal data or explanations.
 """
 
 from gateway.matching.comparisons import FIELDS, LEVELS, MISSING, Comparison, compare
-from gateway.matching.decisions import Decision, MoveHook, ReleaseHook, ReviewStateError
+from gateway.matching.decisions import Decision, MoveHook, ReleasedEvent, ReleaseHook, ReviewStateError
 from gateway.matching.duplicates import find_duplicates
 from gateway.matching.estimation import estimate_model
 from gateway.matching.explanation import FieldExplanation
@@ -75,6 +75,7 @@ __all__ = [
     "NicknameTable",
     "PreparedRecord",
     "ReleaseHook",
+    "ReleasedEvent",
     "Resolution",
     "ResolutionLookup",
     "Review",

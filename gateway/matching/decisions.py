@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
@@ -19,7 +20,16 @@ from gateway.audit import AuditEntry, AuditLog
 from gateway.storage.database import Database
 from gateway.storage.tables import match_decisions, match_identities, match_non_matches, match_reviews
 
-__all__ = ["Decision", "DecisionLog", "MoveHook", "ReleaseHook", "ReviewStateError", "aware", "new_child_id"]
+__all__ = [
+    "Decision",
+    "DecisionLog",
+    "MoveHook",
+    "ReleaseHook",
+    "ReleasedEvent",
+    "ReviewStateError",
+    "aware",
+    "new_child_id",
+]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +38,14 @@ Action = Literal["same", "not-same", "unmerge", "reopen"]
 
 class ReviewStateError(ValueError):
     """The decision does not fit the current state (already decided, unknown id, nothing to unmerge ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedEvent:
+    """An outgoing event a :class:`ReleaseHook` wrote for a released record: its event id and kind."""
+
+    event_id: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,9 @@ class Decision:
     decided_by: str
     reason: str
     decided_at: datetime
+    released: tuple[ReleasedEvent, ...] = ()
+    """The events the held record released by this decision sent, as :meth:`DecisionLog.decide` returns it
+    (exactly those written in its transaction). Not kept in the log: empty on a decision read back."""
 
 
 class MoveHook(Protocol):
@@ -60,9 +81,12 @@ class MoveHook(Protocol):
 
 class ReleaseHook(Protocol):
     """Called in a decision's transaction when a record held in an accepted message is linked to a child, so
-    that what the message says about the child can be sent on at last (``gateway.routing.release``)."""
+    that what the message says about the child can be sent on at last (``gateway.routing.release``). Returns
+    the events it wrote (none when there was nothing left to release)."""
 
-    def __call__(self, connection: Connection, message_id: str, position: int, child_id: str) -> None: ...
+    def __call__(
+        self, connection: Connection, message_id: str, position: int, child_id: str
+    ) -> Sequence[ReleasedEvent]: ...
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -175,21 +199,23 @@ class DecisionLog:
             .values(child_id=child_id, status=status, updated_at=datetime.now(UTC))
         )
 
-    def _release_held(self, conn: Connection, record_id: str, child_id: str) -> None:
-        """A held record has just been linked: release it from its message (once) through the hook."""
+    def _release_held(self, conn: Connection, record_id: str, child_id: str) -> tuple[ReleasedEvent, ...]:
+        """A held record has just been linked: release it from its message (once) through the hook; the
+        events the hook wrote."""
         row = conn.execute(
             select(match_identities.c.held_message_id, match_identities.c.held_position).where(
                 match_identities.c.record_id == record_id
             )
         ).first()
         if row is None or row.held_message_id is None or row.held_position is None or self._release is None:
-            return
-        self._release(conn, row.held_message_id, row.held_position, child_id)
+            return ()
+        released = tuple(self._release(conn, row.held_message_id, row.held_position, child_id))
         conn.execute(
             update(match_identities)
             .where(match_identities.c.record_id == record_id)
             .values(held_message_id=None, held_position=None)
         )
+        return released
 
     def _recall(self, conn: Connection, record_id: str, before: str | None, after: str | None, decision: int) -> None:
         """The record left child ``before``: tell the directory (through the hook) in this transaction."""
@@ -234,7 +260,9 @@ class DecisionLog:
         return [row.review_id for row in rows]
 
     def decide(self, review_id: int, *, same: bool, by: Caller, reason: str) -> Decision:
-        """A person's decision on an open review: the same child (merge) or not (remember the pair)."""
+        """A person's decision on an open review: the same child (merge) or not (remember the pair). The
+        decision returned names the events its held record's release wrote (:attr:`Decision.released`)."""
+        released: tuple[ReleasedEvent, ...] = ()
         with self._db.engine.begin() as conn:
             review = self._review_row(conn, review_id)
             if review["status"] != "open":
@@ -246,7 +274,7 @@ class DecisionLog:
                 if child_id is None:
                     raise ReviewStateError("the candidate record is itself awaiting review: decide that one first")
                 self._set_child(conn, record_id, child_id, "linked")
-                self._release_held(conn, record_id, child_id)
+                released = self._release_held(conn, record_id, child_id)
                 self._close(conn, review_id, "same")
                 for other in self._open_reviews_of(conn, record_id):
                     self._close(conn, other, "superseded")
@@ -261,13 +289,13 @@ class DecisionLog:
                 if not self._open_reviews_of(conn, record_id) and before is None:
                     after = new_child_id()
                     self._set_child(conn, record_id, after, "linked")
-                    self._release_held(conn, record_id, after)
+                    released = self._release_held(conn, record_id, after)
                 decision_id = self._record_decision(
                     conn, by, reason, "not-same", record_id, other_id=candidate_id, review_id=review_id,
                     before=before, after=after,
                 )  # fmt: skip
                 self._remember(conn, record_id, candidate_id, decision_id)
-        return self._decision(decision_id)
+        return replace(self._decision(decision_id), released=released)
 
     def unmerge(self, record_id: str, *, by: Caller, reason: str, reverses: int | None = None) -> Decision:
         """Take a linked record out of its child into a new one; remember it is not the others' child."""

@@ -3,8 +3,9 @@
 :class:`ReviewDesk` wraps the :class:`~gateway.matching.review.ReviewQueue` with the rules both front ends
 apply: a reason of at least :data:`MIN_REASON` characters for every decision (:func:`checked_reason`), the
 queue listed page by page without personal data, a pair opened only through :func:`open_pair` (audited),
-and, after a decision, which events the released held record sent (read back from the outbox of the message
-it was held in).
+and, after a decision, which events the released held record sent: exactly those the decision's release
+wrote in its transaction (:attr:`Decision.released <gateway.matching.decisions.Decision.released>`), never
+another decision's on the same message.
 
 **Councils.** Given ``councils`` (an HTTP caller's LA numbers), the desk shows and decides only reviews
 whose *incoming* record belongs to those councils: the councils of its LA child ids (``201:AB123``), or, for
@@ -16,7 +17,7 @@ review. An opened pair that is outside the caller's councils is audited as ``ref
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -57,9 +58,6 @@ _WITH_RECORD: Final = match_reviews.join(_HELD_IN, match_identities.c.record_id 
 
 _LISTED: Final = tuple(column for column in match_reviews.c if column.name != "comparison")
 """The columns of a listed review (no comparison: a list holds no explanation)."""
-
-EventsOf = Callable[[str], Sequence[tuple[object, ...]]]
-"""The outbox rows of a message, oldest first, kind first (``Outbox.for_message``)."""
 
 
 class ReasonTooShort(ValueError):
@@ -106,10 +104,9 @@ class Decided:
 class ReviewDesk:
     """Lists, opens and decides reviews for a person, within their councils (see the module doc)."""
 
-    def __init__(self, database: Database, queue: ReviewQueue, *, events: EventsOf | None = None) -> None:
+    def __init__(self, database: Database, queue: ReviewQueue) -> None:
         self._db = database
         self.queue = queue
-        self._events = events
 
     # --- reading ------------------------------------------------------------------------------------------
 
@@ -181,16 +178,14 @@ class ReviewDesk:
             row = self._review_record(conn, review_id)
         if row is None or not _within(row.identity, row.la_code, councils):
             raise ReviewNotFound("no such review")
-        held = row.held_message_id
-        before = len(self._events(held)) if held and self._events else 0
         decision = self.queue.decide(review_id, same=same, by=by, reason=why)
-        return self._decided(decision, held, before)
+        return Decided(decision, row.held_message_id, tuple(event.kind for event in decision.released))
 
     def unmerge(self, record_id: str, *, by: Caller, reason: str, councils: Collection[str] | None = None) -> Decided:
         """Take a wrongly merged record out of its child into a new one."""
         why = checked_reason(reason)
         self._check_record(record_id, councils)
-        return self._decided(self.queue.unmerge(record_id, by=by, reason=why), None, 0)
+        return Decided(self.queue.unmerge(record_id, by=by, reason=why), None, ())
 
     def reverse(self, decision_id: int, *, by: Caller, reason: str, councils: Collection[str] | None = None) -> Decided:
         """Undo a decision (a merge is unmerged, a "different" reopens its review, an unmerge links back)."""
@@ -202,15 +197,9 @@ class ReviewDesk:
         if record_id is None:
             raise ReviewNotFound("no such decision")
         self._check_record(record_id, councils)
-        return self._decided(self.queue.reverse(decision_id, by=by, reason=why), None, 0)
+        return Decided(self.queue.reverse(decision_id, by=by, reason=why), None, ())
 
     # --- helpers ------------------------------------------------------------------------------------------
-
-    def _decided(self, decision: Decision, held: str | None, before: int) -> Decided:
-        released: tuple[str, ...] = ()
-        if held and self._events:
-            released = tuple(str(row[0]) for row in self._events(held)[before:])
-        return Decided(decision, held, released)
 
     def _review_record(self, conn: Connection, review_id: int) -> Any:
         i = match_identities.c

@@ -12,13 +12,16 @@ the original message's id, so the ledger and replay see them as that message's.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
 from gateway.events import Event
+from gateway.matching.decisions import ReleasedEvent
 from gateway.matching.resolution import record_id_for
 from gateway.routing.outbox import Outbox, assign_versions
 from gateway.routing.router import Routing, record_events
@@ -39,7 +42,8 @@ class HeldRecordRelease:
 
     A :class:`gateway.matching.ReleaseHook`. A message that is not (or no longer) stored as accepted, or that
     no longer has a record at that position, releases nothing: the supplier's next message about the child
-    is routed under the decided child id anyway.
+    is routed under the decided child id anyway. Returns the events it wrote (their ids fixed here, so the
+    decision can name exactly these).
     """
 
     def __init__(self, store: MessageStore, outbox: Outbox, *, clock: Callable[[], datetime] = _utcnow) -> None:
@@ -47,17 +51,23 @@ class HeldRecordRelease:
         self._outbox = outbox
         self._clock = clock
 
-    def __call__(self, connection: Connection, message_id: str, position: int, child_id: str) -> None:
+    def __call__(
+        self, connection: Connection, message_id: str, position: int, child_id: str
+    ) -> tuple[ReleasedEvent, ...]:
         message = self._store.canonical(message_id) if self._store.status(message_id) == "accepted" else None
         if message is None or not 0 <= position < len(message.records):
             log.warning("held record not released: message not stored as accepted", extra={"message_id": message_id})
-            return
+            return ()
         at = self._clock()
         record = message.records[position]
         source = record_id_for(message.envelope, record)
-        events = record_events(record, child_id, message.envelope.la_code, at=at, source=source)
-        self._outbox.write(connection, message.envelope, Routing(events=tuple(events)), at=at)
+        events = tuple(
+            replace(planned, event_id=planned.event_id or uuid.uuid4().hex)
+            for planned in record_events(record, child_id, message.envelope.la_code, at=at, source=source)
+        )
+        self._outbox.write(connection, message.envelope, Routing(events=events), at=at)
         log.info("held record released", extra={"message_id": message_id, "records": 1})
+        return tuple(ReleasedEvent(event_id=str(planned.event_id), kind=planned.kind) for planned in events)
 
 
 class MovedRecordRecall:

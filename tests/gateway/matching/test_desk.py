@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gateway.access import Caller
 from gateway.audit import AuditLog
+from gateway.matching import Decision
 from gateway.matching import desk as desk_module
 from gateway.matching.desk import (
     MIN_REASON,
@@ -17,11 +18,13 @@ from gateway.matching.desk import (
     record_councils,
 )
 from gateway.model import ChildRecord, LocalId
+from gateway.routing.tables import outbox
 from gateway.storage import Database
 from gateway.storage.tables import match_identities
 from tests.gateway.matching.test_resolution import Pipeline, pipeline, record
 
 BOB = Caller(user_id="bob", organisation_code="LA201")
+ANN = Caller(user_id="ann", organisation_code="LA201")
 
 
 def _in_council(child: ChildRecord, la_code: str) -> ChildRecord:
@@ -31,7 +34,7 @@ def _in_council(child: ChildRecord, la_code: str) -> ChildRecord:
 
 
 def _desk(p: Pipeline) -> ReviewDesk:
-    return ReviewDesk(p.database, p.queue, events=p.outbox.for_message)
+    return ReviewDesk(p.database, p.queue)
 
 
 @pytest.fixture
@@ -124,3 +127,33 @@ def test_a_decision_reports_what_the_held_record_released(held: Pipeline) -> Non
     with pytest.raises(ReasonTooShort):
         desk.reverse(unmerged.decision.decision_id, by=BOB, reason="too short")
     assert desk.reverse(unmerged.decision.decision_id, by=BOB, reason="unmerged by mistake").decision.action == "same"
+
+
+def test_a_decision_reports_only_the_events_its_own_release_wrote(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reviewers decide records held in the same message at once: the other's release commits while Bob
+    decides, and Bob's answer names his own record's events only (not a slice of the message's outbox)."""
+    p = pipeline(database)
+    p.send([record("C1")], supplier="council", message_id="m-first")
+    both = [record("S1", given="Olly", nhs=None), record("S2", given="Olly", nhs=None, caf=True)]
+    assert p.send(both, supplier="school", message_id="m-both").held == (0, 1)
+    reviews = p.queue.reviews(limit=1000)
+    mine, theirs = [r for r in reviews if r.candidate_id not in {other.record_id for other in reviews}]
+    decide = p.queue.decide
+    other: list[Decision] = []
+
+    def meanwhile(review_id: int, *, same: bool, by: Caller, reason: str) -> Decision:
+        other.append(decide(theirs.review_id, same=True, by=ANN, reason="same child: the school confirmed it"))
+        return decide(review_id, same=same, by=by, reason=reason)
+
+    monkeypatch.setattr(p.queue, "decide", meanwhile)
+    decided = _desk(p).decide(mine.review_id, same=True, by=BOB, reason="same child: confirmed by the GP")
+    assert decided.held_message_id == "m-both"
+    assert decided.released == ("directory.child.upsert",)  # Ann's record also sent a CAF upsert
+    assert [e.kind for e in other[0].released] == ["directory.child.upsert", "caf.assessment.upsert"]
+    with database.engine.connect() as conn:
+        written = set(conn.execute(select(outbox.c.event_id).where(outbox.c.message_id == "m-both")).scalars())
+    ours, hers = {e.event_id for e in decided.decision.released}, {e.event_id for e in other[0].released}
+    assert ours | hers == written and not ours & hers
+    assert all(d.released == () for d in p.queue.decisions())  # the log does not keep them
