@@ -47,6 +47,7 @@ from gateway.http.tables import submission_states, submissions
 from gateway.intake import UnknownFormat
 from gateway.model import Envelope, Issue, SourceLocation
 from gateway.security import Client, ClientStore
+from gateway.settings import Settings
 from gateway.storage.tables import messages
 
 __all__ = [
@@ -62,13 +63,16 @@ log = logging.getLogger(__name__)
 
 RESUME_ACTOR: Final = "system:resume"
 """Who the audit log names for a resumption and for the outcome it records."""
-RESUME_AFTER: Final = timedelta(minutes=10)
+_DEFAULTS: Final = Settings.model_fields
+RESUME_AFTER: Final = timedelta(seconds=float(_DEFAULTS["http_resume_after"].default))
 """How long a submission's state must have stood still before another process takes it up (well above
-the parse timeout plus checking and matching of the largest submission)."""
-SWEEP_INTERVAL: Final = 300.0
-"""Seconds between two sweeps of a running process (the first runs when the app starts)."""
-MAX_RESUMPTIONS: Final = 3
-"""Resumptions of one submission before it is settled ``failed`` (it may be what stops the process)."""
+the parse timeout plus checking and matching of the largest submission); ``ECM_HTTP_RESUME_AFTER``'s default."""
+SWEEP_INTERVAL: Final = float(_DEFAULTS["http_resume_interval"].default)
+"""Seconds between two sweeps of a running process (the first runs when the app starts);
+``ECM_HTTP_RESUME_INTERVAL``'s default."""
+MAX_RESUMPTIONS: Final = int(_DEFAULTS["http_resume_attempts"].default)
+"""Resumptions of one submission before it is settled ``failed`` (it may be what stops the process);
+``ECM_HTTP_RESUME_ATTEMPTS``'s default."""
 _BATCH: Final = 500
 
 
@@ -135,6 +139,10 @@ class Resumption:
         """Take ``message_id`` up if it is still open, still standing still and its message still only
         received; True for the one worker that wins it (history ``resumed`` and audit in the same
         transaction). A submission resumed too often is settled ``failed`` instead (False)."""
+        return self._claim(message_id) is not None
+
+    def _claim(self, message_id: str) -> str | None:
+        """:meth:`claim`, answering the submission's client id when won (``None`` when not)."""
         now = self._clock()
         cutoff = now - self.resume_after
         received = exists().where(messages.c.message_id == message_id, messages.c.status == "received")
@@ -150,7 +158,7 @@ class Resumption:
                 .values(state="processing", updated_at=now)
             ).rowcount
             if not won:
-                return False
+                return None
             client_id = conn.execute(
                 select(submissions.c.client_id).where(submissions.c.message_id == message_id)
             ).scalar_one()
@@ -169,9 +177,9 @@ class Resumption:
         if attempt > self.max_resumptions:
             log.error("submission abandoned after repeated resumptions", extra={"message_id": message_id})
             self._count("abandoned")
-            return False
+            return None
         log.warning("resuming a submission left unfinished", extra={"message_id": message_id, "attempt": attempt})
-        return True
+        return str(client_id)
 
     def sweep(self) -> list[str]:
         """Claim every stale submission this process does not hold and finish each in the background pool
@@ -181,22 +189,24 @@ class Resumption:
         for message_id in self.stale():
             if background is not None and background.holds(message_id):
                 continue
-            if not self.claim(message_id):
+            client_id = self._claim(message_id)
+            if client_id is None:
                 continue
             claimed.append(message_id)
             if background is None:
-                self.resume(message_id)
+                self.resume(message_id, client_id)
                 continue
             try:
-                background.run(message_id, self.resume, message_id)
+                background.run(message_id, self.resume, message_id, client_id)
             except RuntimeError:  # shutting down: claimed, so the next start takes it up after the wait
                 break
         return claimed
 
-    def resume(self, message_id: str) -> str:
-        """Finish a claimed submission (see the module docstring); the state it ends in. Never raises."""
+    def resume(self, message_id: str, client_id: str | None = None) -> str:
+        """Finish a claimed submission (see the module docstring); the state it ends in. Never raises.
+        ``client_id``: the submission's client as the claim read it (read again when not given)."""
         try:
-            state = self._resume(message_id)
+            state = self._resume(message_id, client_id)
         except Superseded:
             state = "superseded"
         except Exception as exc:
@@ -206,13 +216,14 @@ class Resumption:
         self._count(state)
         return state
 
-    def _resume(self, message_id: str) -> str:
+    def _resume(self, message_id: str, client_id: str | None) -> str:
         store = self.service.intake.store
         stored = store.get(message_id)
-        with self._engine.connect() as conn:
-            client_id = conn.execute(
-                select(submissions.c.client_id).where(submissions.c.message_id == message_id)
-            ).scalar_one()
+        if client_id is None:
+            with self._engine.connect() as conn:
+                client_id = conn.execute(
+                    select(submissions.c.client_id).where(submissions.c.message_id == message_id)
+                ).scalar_one()
         if stored is None or stored.payload_removed_at is not None:  # a purge removed it: nothing to process
             return self.service.mark_failed(message_id)
         envelope = stored.envelope

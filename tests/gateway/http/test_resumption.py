@@ -364,3 +364,12 @@ def test_the_resumption_timings_come_from_the_settings(make_api: Callable[..., A
     _crash(api, "m-soon", age=timedelta(seconds=150))  # past the configured wait, well inside the default 10 min
     assert resumption.sweep() == ["m-soon"]
     assert _settled(api, "m-soon") == "accepted"
+
+
+def test_a_resumption_built_without_settings_has_the_settings_defaults(make_api: Callable[..., Api]) -> None:
+    api = make_api()  # no ECM_HTTP_RESUME_* given: the settings' defaults (README: 600 s, 300 s, 3)
+    direct = Resumption(api.app.state.submissions, api.clients)
+    wired: Resumption = api.app.state.resumption
+    assert (direct.resume_after, direct.max_resumptions) == (wired.resume_after, wired.max_resumptions)
+    assert (direct.resume_after, direct.max_resumptions) == (timedelta(seconds=600), 3)
+    assert Sweeper(direct).interval == api.app.state.sweeper.interval == 300
