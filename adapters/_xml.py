@@ -77,6 +77,10 @@ def iterparse_hardened(
     source: IO[bytes],
     events: tuple[Literal["start", "end"], ...] = ("end",),
     tag: str | Collection[str] | None = None,
+    *,
+    remove_blank_text: bool = False,
+    remove_comments: bool = False,
+    remove_pis: bool = False,
 ) -> Iterator[tuple[str, etree._Element]]:
     """Stream ``(event, element)`` pairs safely (bounded memory when the caller clears elements).
 
@@ -85,15 +89,33 @@ def iterparse_hardened(
     DOCTYPE check runs on the first delivered event, before any content is handed out (or, when no
     element matched at all, once the document has been read); every delivered element is checked for
     XInclude as it starts. Raises ``etree.XMLSyntaxError`` or :class:`UnsafeXmlError`.
+
+    For data-oriented formats, whose readers want values as a schema sees them and never look at layout:
+
+    * ``remove_comments`` / ``remove_pis`` leave comments / processing instructions out of the tree, so the
+      text on either side of one is one text (``<UPN>A1<!-- x -->23</UPN>`` reads ``A123``, as a schema
+      validator reads it);
+    * ``remove_blank_text`` leaves out the white space *between* elements (indentation), by libxml2's rule:
+      a run of white space is kept when it is an element's only content (``<UPN>  </UPN>``), under
+      ``xml:space="preserve"`` or after other text, and dropped when an element, or the end of an element
+      that holds elements, follows. The one case a reader could notice: white space that a comment or
+      processing instruction follows, at the start of an element (``<UPN>  <!-- x --></UPN>`` reads as
+      empty). A pretty-printed document then builds about half the nodes.
     """
     wanted = set(events)
+    options = {
+        **_PARSER_OPTIONS,
+        "remove_blank_text": remove_blank_text,
+        "remove_comments": remove_comments,
+        "remove_pis": remove_pis,
+    }
     if tag is None:
         tags: frozenset[str] | None = None
-        context = etree.iterparse(source, events=("start", "end"), **_PARSER_OPTIONS)
+        context = etree.iterparse(source, events=("start", "end"), **options)
     else:
         tags = frozenset((tag,) if isinstance(tag, str) else tag)
         selector = [*tags, *(prefix + "*" for prefix in _XINCLUDE_PREFIXES)]
-        context = etree.iterparse(source, events=("start", "end"), tag=selector, **_PARSER_OPTIONS)
+        context = etree.iterparse(source, events=("start", "end"), tag=selector, **options)
     checked = False
     if tags is not None and wanted == {"start", "end"} and not any(t.startswith(_XINCLUDE_PREFIXES) for t in tags):
         # The usual streaming case, kept lean: a delivered element whose name is one of ``tags`` cannot be an

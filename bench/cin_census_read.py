@@ -39,7 +39,7 @@ from lxml import etree  # noqa: E402
 from adapters._xml import hardened_parser, iterparse_hardened  # noqa: E402
 from adapters.cin_census.mapper import HeaderFacts  # noqa: E402
 from adapters.cin_census.mapping import child_data, map_child  # noqa: E402
-from adapters.cin_census.reader import CinCensusReader  # noqa: E402
+from adapters.cin_census.reader import DATA_ONLY, CinCensusReader  # noqa: E402
 from adapters.cin_census.schemas import schema_for, schema_path  # noqa: E402
 from adapters.cin_census.skeleton import SKELETON_TAGS  # noqa: E402
 from adapters.cin_census.synthetic import write_file  # noqa: E402
@@ -136,7 +136,14 @@ def breakdown(path: Path, year: int, children: int, repeat: int) -> None:
         def run() -> int:
             count = 0
             with path.open("rb") as stream:
-                for event, element in iterparse_hardened(stream, events=("start", "end"), tag=SKELETON_TAGS):
+                for event, element in iterparse_hardened(
+                    stream,
+                    events=("start", "end"),
+                    tag=SKELETON_TAGS,
+                    remove_blank_text=DATA_ONLY,
+                    remove_comments=DATA_ONLY,
+                    remove_pis=DATA_ONLY,
+                ):
                     if event == "end" and element.tag == "Child":
                         count += 1
                         work(element, count)
@@ -148,7 +155,7 @@ def breakdown(path: Path, year: int, children: int, repeat: int) -> None:
         return run
 
     stages = {
-        "streaming parse (hardened, skeleton events)": stage(lambda element, n: None),
+        "streaming parse (hardened, skeleton events, data only)": stage(lambda element, n: None),
         "+ per-child lxml XSD validation": stage(lambda element, n: schema.validator.validate(element)),
         "+ mapping to plain data with lineage": stage(
             lambda element, n: (schema.validator.validate(element), child_data(element, schema, facts, n))
