@@ -36,12 +36,11 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import etree  # noqa: E402
 
-from adapters._xml import hardened_parser, iterparse_hardened  # noqa: E402
+from adapters._xml import hardened_parser  # noqa: E402
 from adapters.cin_census.mapper import HeaderFacts  # noqa: E402
 from adapters.cin_census.mapping import child_data, map_child  # noqa: E402
-from adapters.cin_census.reader import DATA_ONLY, CinCensusReader  # noqa: E402
+from adapters.cin_census.reader import CinCensusReader, census_events  # noqa: E402
 from adapters.cin_census.schemas import schema_for, schema_path  # noqa: E402
-from adapters.cin_census.skeleton import SKELETON_TAGS  # noqa: E402
 from adapters.cin_census.synthetic import write_file  # noqa: E402
 from gateway import ChildRecord, Issue, SourceFile  # noqa: E402
 
@@ -136,14 +135,7 @@ def breakdown(path: Path, year: int, children: int, repeat: int) -> None:
         def run() -> int:
             count = 0
             with path.open("rb") as stream:
-                for event, element in iterparse_hardened(
-                    stream,
-                    events=("start", "end"),
-                    tag=SKELETON_TAGS,
-                    remove_blank_text=DATA_ONLY,
-                    remove_comments=DATA_ONLY,
-                    remove_pis=DATA_ONLY,
-                ):
+                for event, element in census_events(stream):
                     if event == "end" and element.tag == "Child":
                         count += 1
                         work(element, count)

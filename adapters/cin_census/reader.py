@@ -28,7 +28,7 @@ from adapters.cin_census.mapper import FORMAT_ID
 from adapters.cin_census.skeleton import SKELETON_TAGS
 from gateway import Issue, ReadEvent, SourceFile, SourceLocation, SubmissionHeader
 
-__all__ = ["DATA_ONLY", "EXPLAIN_LIMIT", "CinCensusReader"]
+__all__ = ["DATA_ONLY", "EXPLAIN_LIMIT", "CinCensusReader", "census_events"]
 
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 """The root element's local name: the first tag that is not a declaration, comment or DOCTYPE."""
@@ -43,6 +43,19 @@ pretty-printed census file parses and validates faster without it."""
 
 EXPLAIN_LIMIT: Final = 1000
 """Children per file explained with xmlschema (~2 ms each); later failures use lxml's error log."""
+
+
+def census_events(stream: IO[bytes]) -> Iterator[tuple[str, etree._Element]]:
+    """What the reader parses a census file into: the hardened stream of the skeleton elements' start and
+    end events (:data:`~adapters.cin_census.skeleton.SKELETON_TAGS`), data only (:data:`DATA_ONLY`)."""
+    return iterparse_hardened(
+        stream,
+        events=("start", "end"),
+        tag=SKELETON_TAGS,
+        remove_blank_text=DATA_ONLY,
+        remove_comments=DATA_ONLY,
+        remove_pis=DATA_ONLY,
+    )
 
 
 class CinCensusReader:
@@ -111,14 +124,7 @@ class CinCensusReader:
         skeleton = state.skeleton
         start, end = skeleton.start, state.end  # bound once: a start needs only the skeleton, an end the document
         try:  # one generator for the whole file (not one per layer): every record passes through fewer frames
-            for event, element in iterparse_hardened(
-                source_stream,
-                events=("start", "end"),
-                tag=SKELETON_TAGS,
-                remove_blank_text=DATA_ONLY,
-                remove_comments=DATA_ONLY,
-                remove_pis=DATA_ONLY,
-            ):
+            for event, element in census_events(source_stream):
                 events = start(element) if event == "start" else end(element)
                 if events:
                     yield from events
