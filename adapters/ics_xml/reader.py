@@ -1,7 +1,8 @@
 """The ``ics-xml`` reader: streams an ``IcsExchange`` document one ``<Child>`` at a time.
 
 Each file is parsed through :func:`adapters._xml.iterparse_hardened` (no DTDs, entities, XInclude or
-network; lxml's depth and size limits on). The ``<Header>`` becomes the :class:`~gateway.SubmissionHeader`;
+network; lxml's depth and size limits on; comments and processing instructions left out, see
+:data:`DATA_ONLY`). The ``<Header>`` becomes the :class:`~gateway.SubmissionHeader`;
 every ``<Child>`` is validated on its own against the vendored schema (lxml, fast), decoded into a
 :class:`~gateway.ChildRecord` with lineage when valid, explained as located issues when not, and then
 cleared, so memory stays bounded however many children a file holds. A child that fails the schema is
@@ -30,9 +31,16 @@ from adapters.ics_xml.schema import FORMAT_ID, NAMESPACE, SCHEMA_VERSION, ics_sc
 from adapters.ics_xml.schema_issues import element_path, iter_schema_issues
 from gateway import Issue, ReadEvent, Severity, SourceFile, SourceLocation, SubmissionHeader
 
-__all__ = ["MAX_CHILD_ELEMENTS", "IcsXmlReader"]
+__all__ = ["DATA_ONLY", "MAX_CHILD_ELEMENTS", "IcsXmlReader"]
 
 logger = logging.getLogger(__name__)
+
+DATA_ONLY: Final = True
+"""Parse without comments and processing instructions (see :func:`~adapters._xml.iterparse_hardened`): a
+value split by one reads whole, as the schema reads it (``findtext`` took only the text before it, so a
+header's ``LACode`` was silently lost). Indentation is kept (``remove_blank_text`` stays off): free text is
+``xs:string``, kept exactly as sent, and libxml2 would drop the white space that opens one before a comment
+(``<Line>  <!-- x -->1 High St</Line>`` would read ``1 High St``)."""
 
 MAX_CHILD_ELEMENTS: Final = 20_000
 """Elements one ``<Child>`` may hold; a larger one is refused (and cleared as it streams)."""
@@ -193,7 +201,12 @@ class _FileReading:
                 yield _issue("read/internal-error", "the reader failed on this document; it has been logged", self.file)
 
     def _stream(self, stream: BinaryIO) -> Iterator[ReadEvent]:
-        for event, element in iterparse_hardened(stream, events=("start", "end")):
+        for event, element in iterparse_hardened(
+            stream,
+            events=("start", "end"),
+            remove_comments=DATA_ONLY,
+            remove_pis=DATA_ONLY,
+        ):
             if event == "start":
                 yield from self._start(element)
             else:

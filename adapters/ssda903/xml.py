@@ -32,7 +32,13 @@ from adapters.ssda903.rows import TableRow
 from adapters.ssda903.tables import table_columns
 from gateway import Issue, SourceFile, SourceLocation
 
-__all__ = ["GROUP_TABLES", "iter_xml_rows"]
+__all__ = ["DATA_ONLY", "GROUP_TABLES", "iter_xml_rows"]
+
+DATA_ONLY: Final = True
+"""Parse without comments, processing instructions and the indentation between elements (see
+:func:`~adapters._xml.iterparse_hardened`): a value split by a comment reads whole, as a schema reads it
+(before, the element holding the comment was taken for a group: the value was lost, and with ``CHILDID``
+the whole child)."""
 
 GROUP_TABLES: Final[dict[str, str]] = {
     "AREVIEW": "reviews",
@@ -180,7 +186,14 @@ def iter_xml_rows(source: SourceFile) -> Iterator[TableRow | Issue]:
     count = 0
     try:
         with source.open() as stream:
-            for _event, element in iterparse_hardened(stream, events=("end",), tag="CHILD"):
+            for _event, element in iterparse_hardened(
+                stream,
+                events=("end",),
+                tag="CHILD",
+                remove_blank_text=DATA_ONLY,
+                remove_comments=DATA_ONLY,
+                remove_pis=DATA_ONLY,
+            ):
                 parent = element.getparent()
                 if parent is not None:
                     root_name = _name(parent) or "*"
