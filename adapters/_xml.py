@@ -109,38 +109,76 @@ def iterparse_hardened(
         "remove_comments": remove_comments,
         "remove_pis": remove_pis,
     }
+    watched = _Watched(source)
     if tag is None:
         tags: frozenset[str] | None = None
-        context = etree.iterparse(source, events=("start", "end"), **options)
+        context = etree.iterparse(watched, events=("start", "end"), **options)
     else:
         tags = frozenset((tag,) if isinstance(tag, str) else tag)
         selector = [*tags, *(prefix + "*" for prefix in _XINCLUDE_PREFIXES)]
-        context = etree.iterparse(source, events=("start", "end"), tag=selector, **options)
+        context = etree.iterparse(watched, events=("start", "end"), tag=selector, **options)
+    watched.context = context
     checked = False
-    if tags is not None and wanted == {"start", "end"} and not any(t.startswith(_XINCLUDE_PREFIXES) for t in tags):
-        # The usual streaming case, kept lean: a delivered element whose name is one of ``tags`` cannot be an
-        # XInclude element, so only the others (lxml delivers XInclude elements too) need the check.
-        for event, element in context:
-            if not checked:
-                _check_docinfo(element.getroottree())
-                checked = True
-            if element.tag in tags:
-                yield event, element
-            elif event == "start":
-                _check_element(element)
-        if not checked and context.root is not None:
-            _check_docinfo(context.root.getroottree())
-        return
-    for event, element in context:
-        if not checked:
-            _check_docinfo(element.getroottree())
-            checked = True
-        if event == "start":
-            _check_element(element)
-        if event in wanted and (tags is None or element.tag in tags):
-            yield event, element
+    try:
+        if tags is not None and wanted == {"start", "end"} and not any(t.startswith(_XINCLUDE_PREFIXES) for t in tags):
+            # The usual streaming case, kept lean: a delivered element whose name is one of ``tags`` cannot be an
+            # XInclude element, so only the others (lxml delivers XInclude elements too) need the check.
+            for event, element in context:
+                if not checked:
+                    _check_docinfo(element.getroottree())
+                    checked = True
+                if element.tag in tags:
+                    yield event, element
+                elif event == "start":
+                    _check_element(element)
+        else:
+            for event, element in context:
+                if not checked:
+                    _check_docinfo(element.getroottree())
+                    checked = True
+                if event == "start":
+                    _check_element(element)
+                if event in wanted and (tags is None or element.tag in tags):
+                    yield event, element
+    except etree.XMLSyntaxError as exc:
+        raise _parse_error(exc, watched) from None
     if not checked and context.root is not None:
         _check_docinfo(context.root.getroottree())
+
+
+class _Watched:
+    """The source as the parser reads it, keeping the first error the parser logged before each read.
+
+    lxml's incremental parser does not always raise the error that stops a document: after an undeclared
+    entity (``&name;``) it starts a new document with the next chunk, and what is raised then is a bare
+    "no element found" (line 0) or "Start tag expected" at line 1 — the real error is only in the parser's
+    own log, and only until that next chunk (the exception's log gathers the thread's earlier parses too).
+    """
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+        self.context: Any = None
+        self.first: Any = None
+        """The first error (or worse) logged by this parse, a ``_LogEntry``."""
+
+    def read(self, size: int = -1) -> bytes:
+        if self.first is None and self.context is not None:
+            errors = self.context.error_log.filter_from_errors()
+            if errors:
+                self.first = errors[0]
+        return self._source.read(size)
+
+
+def _parse_error(exc: etree.XMLSyntaxError, watched: _Watched) -> etree.XMLSyntaxError:
+    """The error that stopped the parse, where it is: the first one the parser logged (see :class:`_Watched`)
+    when lxml raised another, else the last in the parser's log when lxml raised one without a place."""
+    first = watched.first
+    if first is None and not exc.lineno and watched.context is not None:
+        errors = watched.context.error_log.filter_from_errors()
+        first = errors[-1] if errors else None
+    if first is None or (first.type, first.line) == (exc.code, exc.lineno):
+        return exc
+    return etree.XMLSyntaxError(first.message, first.type, first.line, first.column, first.filename)
 
 
 def offline_xmlschema(source_text: bytes, label: str) -> Any:

@@ -64,6 +64,12 @@ def syntax_issue(file: str, exc: etree.XMLSyntaxError, progress: ReadProgress) -
         rule, message = "read/too-deep", "elements are nested deeper than the gateway accepts (256 levels)"
     elif "huge" in text or "too long" in text or kind == "ERR_RESOURCE_LIMIT":
         rule, message = "read/too-large", f"a text or name in the file is larger than the gateway accepts{where}"
+    elif kind == "ERR_UNDECLARED_ENTITY":
+        rule, message = (
+            "read/xml-syntax",
+            f"the file uses an entity reference (&name;) that XML does not define{where}: write the character "
+            "itself, or a character reference such as &#233;",
+        )
     elif kind in _TRUNCATION_ERRORS or "premature end" in text or "end of data" in text or at_end:
         rule, message = "read/truncated", f"the file ends before the XML is complete{where}"
     else:

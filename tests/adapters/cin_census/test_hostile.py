@@ -222,3 +222,16 @@ def test_a_child_with_a_million_elements_is_refused_not_mapped() -> None:
     assert events.records == []
     assert events.issues[0].location is not None
     assert events.issues[0].location.path == "/Message/Children/Child[1]"
+
+
+@pytest.mark.parametrize("copies", [1, 400])
+def test_an_undeclared_entity_is_reported_where_it_is(copies: int) -> None:
+    # lxml's incremental parser ends such a file on a bare "no element found" at line 0 (which read as a file
+    # cut short, or as an error at line 1); the parser's own log has the real error and its place.
+    doc = _many_children([0] * copies)
+    line = doc[: doc.rindex(b"<UPN>")].count(b"\n") + 1
+    events = _read(doc[: doc.rindex(b"<UPN>")] + b"<UPN>&foo;" + doc[doc.rindex(b"<UPN>") + len(b"<UPN>") :])
+    assert events.rules() == ["read/xml-syntax"]
+    assert "entity reference" in events.issues[0].message and "foo" not in events.issues[0].message
+    assert events.issues[0].location is not None and events.issues[0].location.line == line
+    assert len(events.records) == copies - 1

@@ -4,6 +4,7 @@ and the reader is found through the plugin registry and by sniffing."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 from lxml import etree
@@ -25,12 +26,22 @@ def test_children_are_unlinked_as_the_file_streams() -> None:
     seen: list[int] = []
     original = etree.iterparse
 
-    def spy(*args: object, **kwargs: object) -> object:
-        context = original(*args, **kwargs)  # type: ignore[call-overload]
-        for event, element in context:
-            if event == "end" and element.tag == "Child":  # (lxml may have parsed a little further ahead)
-                seen.append(sum(1 for _ in element.itersiblings(preceding=True)))
-            yield event, element
+    class Spy:
+        """The real iterparse context (its log and root too), noting what precedes each child as it ends."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.context = original(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.context, name)
+
+        def __iter__(self) -> Iterator[tuple[str, etree._Element]]:
+            for event, element in self.context:
+                if event == "end" and element.tag == "Child":  # (lxml may have parsed a little further ahead)
+                    seen.append(sum(1 for _ in element.itersiblings(preceding=True)))
+                yield event, element
+
+    spy = Spy
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(etree, "iterparse", spy)
