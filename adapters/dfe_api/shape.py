@@ -128,7 +128,13 @@ def flatten(
     child: str | None,
     rename: dict[str, str] | None = None,
 ) -> None:
-    """Add ``obj``'s scalar members (typed by ``members``) to ``into``; nested objects are the caller's."""
+    """Add ``obj``'s scalar members (typed by ``members``) to ``into``; nested objects are the caller's.
+
+    Every member's JSON type is checked here, nested ones included, so that a caller reads only the nested
+    values that are objects and reports nothing itself: a wrong type is ``read/dfe-api/type`` at the
+    member's pointer (or, for an item of a list of objects that is not an object, at the item's pointer).
+    A null member is absent, not an issue.
+    """
     for key, value in obj.items():
         where = f"{pointer}/{escape_pointer(key)}"
         kind = members.get(key)
@@ -143,7 +149,10 @@ def flatten(
                 child=child,
             )
             continue
-        if value is None or kind in ("object", "objects"):
+        if value is None:
+            continue
+        if kind in ("object", "objects"):
+            _check_nested(key, value, kind, file=file, pointer=where, into=into, child=child)
             continue
         text = _text(value, kind)
         if text is None:
@@ -159,6 +168,31 @@ def flatten(
         name = (rename or {}).get(key, key)
         into.values[name] = text
         into.locations[name] = {"file": file, "path": where}
+
+
+def _check_nested(
+    key: str, value: Any, kind: Kind, *, file: str, pointer: str, into: Flattened, child: str | None
+) -> None:
+    """Note a nested member that is not an object (``object``) or not a list of objects (``objects``)."""
+    if kind == "object":
+        if not isinstance(value, dict):
+            into.note(
+                "read/dfe-api/type", "error", f"{key} must be an object; it was not read", file, pointer, child=child
+            )
+        return
+    if not isinstance(value, list):
+        into.note("read/dfe-api/type", "error", f"{key} must be a list; it was not read", file, pointer, child=child)
+        return
+    for position, item in enumerate(value):
+        if not isinstance(item, dict):
+            into.note(
+                "read/dfe-api/type",
+                "error",
+                f"item {position} of {key} must be an object; it was not read",
+                file,
+                f"{pointer}/{position}",
+                child=child,
+            )
 
 
 def _text(value: Any, kind: Kind) -> str | None:
