@@ -79,6 +79,8 @@ def _leaves(element: Any, path: str, file: str) -> tuple[dict[str, str], dict[st
         if len(sub):
             groups.append(sub)
             continue
+        if tag in GROUP_TABLES:
+            continue  # an empty group (``<OC2/>``): nothing to read, and not a value
         key = _RENAMED.get(tag, tag)
         values[key] = sub.text or ""
         locations[key] = {"file": file, "line": sub.sourceline, "path": f"{path}/{tag}", "column": tag}

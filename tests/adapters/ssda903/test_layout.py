@@ -93,3 +93,9 @@ def test_white_space_before_a_comment_at_the_start_of_a_value_changes_nothing() 
     # 903 values are read stripped, so the return reads as it does without the comment.
     commented = RETURN.replace(b"<DOB>", b"<DOB>  <!-- c -->").replace(b"<UPN>", b"<UPN> \t<?audit ok?>")
     assert _read(commented) == _read(RETURN)
+
+
+def test_an_empty_group_is_read_as_nothing_not_as_an_unknown_element() -> None:
+    # <OC2/> holds no outcome: no oc2 row, and no warning that OC2 is not part of the return (it is).
+    events = _dump(RETURN.replace(b"</HEADER>", b"<OC2/><AREVIEW></AREVIEW></HEADER>", 1))
+    assert events == _dump(RETURN)
