@@ -40,6 +40,10 @@ Without the EXSLT regular-expression functions (``regexp=False``), which lxml wo
 every call (a third of the call's cost for a usual child) and which the expression does not use."""
 
 
+_NAMESPACED: Final = b"xmlns"
+"""In an element's serialisation: it (or an element in it) declares or uses a namespace (lxml declares, in the
+serialised subtree, every namespace the subtree uses)."""
+
 _VALIDATE: Final = ChildRecord.__pydantic_validator__.validate_python
 """The whole record validated in one pydantic call (as :func:`~adapters.cin_census.mapping.map_child` does)."""
 
@@ -297,10 +301,15 @@ class DocumentState:
 
         The last node may be the child the parser is still building (incomplete, so invalid): it is set
         aside while ``Children`` is validated, unless it has a tail, which only follows an end tag. Putting
-        it back leaves the tree exactly as the parser left it — the parser resumes only at its next read.
+        it back leaves the tree as the parser left it — the parser resumes only at its next read — provided
+        nothing in it declares or uses a namespace: lxml moves a node by tidying its namespace declarations,
+        and may free one the parser still holds for the element it is building. Such a child is not set
+        aside, and the read's children are validated one by one.
         """
         last = children[-1]
         aside = last is not element and last.tail is None
+        if aside and _NAMESPACED in etree.tostring(last, with_tail=False):
+            return False
         if aside:
             children.remove(last)
         try:
