@@ -142,41 +142,49 @@ def iterparse_hardened(
                     yield event, element
     except etree.XMLSyntaxError as exc:
         raise _parse_error(exc, watched) from None
+    if watched.first_error is not None:  # lxml ended without raising it (see _Watched)
+        raise _parse_error(None, watched)
     if not checked and context.root is not None:
         _check_docinfo(context.root.getroottree())
 
 
 class _Watched:
-    """The source as the parser reads it, keeping the first error the parser logged before each read.
+    """The source as the parser reads it, stopping at the first error the parser logged.
 
     lxml's incremental parser does not always raise the error that stops a document: after an undeclared
-    entity (``&name;``) it starts a new document with the next chunk, and what is raised then is a bare
-    "no element found" (line 0) or "Start tag expected" at line 1 — the real error is only in the parser's
-    own log, and only until that next chunk (the exception's log gathers the thread's earlier parses too).
+    entity (``&name;``) it starts a new document with the next chunk fed to it, so that what is raised then
+    is a bare "no element found" (line 0) or "Start tag expected" at line 1, or nothing at all when the next
+    chunk starts with a tag (and its elements are delivered as a new document's). The real error is only
+    in the parser's own log, and only until then (the exception's log gathers the thread's earlier parses
+    too). So before each read the log is looked at, and once it holds an error the parser is fed nothing
+    more: the error is raised where the parse stopped (:func:`_parse_error`).
     """
 
     def __init__(self, source: IO[bytes]) -> None:
         self._source = source
         self.context: Any = None
-        self.first: Any = None
-        """The first error (or worse) logged by this parse, a ``_LogEntry``."""
+        self.first_error: Any = None
+        """The first error (or worse) this parse logged, a ``_LogEntry``."""
 
     def read(self, size: int = -1) -> bytes:
-        if self.first is None and self.context is not None:
+        if self.first_error is None and self.context is not None:
             errors = self.context.error_log.filter_from_errors()
             if errors:
-                self.first = errors[0]
+                self.first_error = errors[0]
+        if self.first_error is not None:
+            return b""  # the document is broken: nothing more for the parser to start again with
         return self._source.read(size)
 
 
-def _parse_error(exc: etree.XMLSyntaxError, watched: _Watched) -> etree.XMLSyntaxError:
+def _parse_error(exc: etree.XMLSyntaxError | None, watched: _Watched) -> etree.XMLSyntaxError:
     """The error that stopped the parse, where it is: the first one the parser logged (see :class:`_Watched`)
-    when lxml raised another, else the last in the parser's log when lxml raised one without a place."""
-    first = watched.first
-    if first is None and not exc.lineno and watched.context is not None:
+    when lxml raised another or none, else the last in the parser's log when lxml raised one without a
+    place."""
+    first = watched.first_error
+    if first is None and exc is not None and not exc.lineno and watched.context is not None:
         errors = watched.context.error_log.filter_from_errors()
         first = errors[-1] if errors else None
-    if first is None or (first.type, first.line) == (exc.code, exc.lineno):
+    if exc is not None and (first is None or (first.type, first.line) == (exc.code, exc.lineno)):
         return exc
     return etree.XMLSyntaxError(first.message, first.type, first.line, first.column, first.filename)
 
