@@ -6,13 +6,14 @@ cut short is told apart from one that is wrong in the middle.
 
 from __future__ import annotations
 
+import re
 from typing import IO, Final
 
 from lxml import etree
 
 from gateway import Issue, SourceLocation
 
-__all__ = ["ReadProgress", "syntax_issue"]
+__all__ = ["MarkupFound", "ReadProgress", "syntax_issue"]
 
 _ENCODING_ERRORS: Final = frozenset(
     {"ERR_INVALID_ENCODING", "ERR_UNSUPPORTED_ENCODING", "ERR_INVALID_CHAR", "ERR_UNKNOWN_ENCODING"}
@@ -24,11 +25,28 @@ _ERROR_NAMES: Final = {
 """libxml2 error code -> name (the exception's own code: lxml's error log can hold earlier parses' errors)."""
 
 
-class ReadProgress:
-    """A read-only byte stream that counts what has been read: bytes, lines, calls, and whether it ended."""
+class MarkupFound(Exception):
+    """The file holds a comment, processing instruction or CDATA section, or is in an encoding where they
+    would not be seen (raised by :meth:`ReadProgress.read` before handing the parser that data)."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+
+_DECLARATION: Final = re.compile(rb"<\?xml[ \t\r\n][^>]*\?>")
+"""The XML declaration: the one ``<?`` that is not a processing instruction."""
+
+
+class ReadProgress:
+    """A read-only byte stream that counts what has been read: bytes, lines, calls, and whether it ended.
+
+    With ``markup``, it raises :class:`MarkupFound` before handing over data that holds ``<!`` (a comment,
+    CDATA section or DOCTYPE) or ``<?`` (a processing instruction) — the XML declaration aside —, or a first
+    read that does not start with ``<`` or white space (UTF-16, or another encoding where those bytes would
+    not be seen). A byte-level look, cheap because ``!`` and ``?`` are rare in a census file."""
+
+    def __init__(self, stream: IO[bytes], *, markup: bool = False) -> None:
         self._stream = stream
+        self._markup = markup
+        self._before = b""
+        """The last byte handed over (a ``<`` there and a ``!`` first in the next read are one ``<!``)."""
         self.size = 0
         self.lines = 1
         self.ended = False
@@ -40,12 +58,27 @@ class ReadProgress:
     def read(self, size: int = -1) -> bytes:
         self.reads += 1
         data = self._stream.read(size)
+        if self._markup and data:
+            if (self.size == 0 or b"!" in data or b"?" in data) and _markup_in(self._before + data, self.size == 0):
+                raise MarkupFound
+            self._before = data[-1:]
         if data:
             self.size += len(data)
             self.lines += data.count(b"\n")
         else:
             self.ended = True
         return data
+
+
+def _markup_in(data: bytes, first: bool) -> bool:
+    start = 0
+    if first:
+        start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        declaration = _DECLARATION.match(data, start)
+        start = declaration.end() if declaration is not None else start
+        if data[start : start + 1] not in (b"<", b" ", b"\t", b"\r", b"\n", b""):
+            return True  # not XML as ASCII-compatible bytes (UTF-16 ...): look no further, keep it all
+    return data.find(b"<!", start) >= 0 or data.find(b"<?", start) >= 0
 
 
 def syntax_issue(file: str, exc: etree.XMLSyntaxError, progress: ReadProgress) -> Issue:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import IO, Final
 
 from lxml import etree
@@ -23,7 +23,7 @@ from lxml import etree
 from adapters._xml import UnsafeXmlError, iterparse_hardened
 from adapters.cin_census.census import SUPPORTED_YEARS, census_label
 from adapters.cin_census.document import DocumentState
-from adapters.cin_census.malformed import ReadProgress, syntax_issue
+from adapters.cin_census.malformed import MarkupFound, ReadProgress, syntax_issue
 from adapters.cin_census.mapper import FORMAT_ID
 from adapters.cin_census.skeleton import SKELETON_TAGS
 from gateway import Issue, ReadEvent, SourceFile, SourceLocation, SubmissionHeader
@@ -39,20 +39,27 @@ DATA_ONLY: Final = True
 """Parse without comments, processing instructions and the indentation between elements (see
 :func:`~adapters._xml.iterparse_hardened`): a value split by a comment reads whole, as the schema reads it;
 nothing here reads layout (values are stripped, stray text is text that is not white space); and a
-pretty-printed census file parses and validates faster without it."""
+pretty-printed census file parses and validates faster without it.
+
+Indentation is left out only while the file has shown no comment, processing instruction or CDATA section
+(:class:`~adapters.cin_census.malformed.ReadProgress` looks as the file is read): libxml2 would also drop white
+space that opens a value before one of those, which the schema counts (``<UPN>  <!-- x -->A1</UPN>`` fails
+its pattern). Once one is seen, the file is read again keeping indentation, and the events already given
+are not given twice."""
 
 EXPLAIN_LIMIT: Final = 1000
 """Children per file explained with xmlschema (~2 ms each); later failures use lxml's error log."""
 
 
-def census_events(stream: IO[bytes]) -> Iterator[tuple[str, etree._Element]]:
+def census_events(stream: IO[bytes], *, indentation: bool = False) -> Iterator[tuple[str, etree._Element]]:
     """What the reader parses a census file into: the hardened stream of the skeleton elements' start and
-    end events (:data:`~adapters.cin_census.skeleton.SKELETON_TAGS`), data only (:data:`DATA_ONLY`)."""
+    end events (:data:`~adapters.cin_census.skeleton.SKELETON_TAGS`), data only (:data:`DATA_ONLY`; with
+    ``indentation``, keeping the white space between elements)."""
     return iterparse_hardened(
         stream,
         events=("start", "end"),
         tag=SKELETON_TAGS,
-        remove_blank_text=DATA_ONLY,
+        remove_blank_text=DATA_ONLY and not indentation,
         remove_comments=DATA_ONLY,
         remove_pis=DATA_ONLY,
     )
@@ -97,17 +104,22 @@ class CinCensusReader:
         """Stream the header, then each child's issues and record, file by file. Never raises on bad data."""
         first = None
         for source in files:
-            state = DocumentState(
-                file=source.name,
-                census_year=self.census_year,
-                explain_limit=self.explain_limit,
-                first=first,
-                submission=self.submission,
-            )
-            yield from self._read_file(source, state)
-            first = first or state.header
+            header = yield from self._read_file(source, first)
+            first = first or header
 
-    def _read_file(self, source: SourceFile, state: DocumentState) -> Iterator[ReadEvent]:
+    def _read_file(
+        self, source: SourceFile, first: SubmissionHeader | None, *, indentation: bool | None = None, given: int = 0
+    ) -> Generator[ReadEvent, None, SubmissionHeader | None]:
+        """Read one file (``given``: how many of its events a first reading gave already); its header."""
+        if indentation is None:
+            indentation = not DATA_ONLY
+        state = DocumentState(
+            file=source.name,
+            census_year=self.census_year,
+            explain_limit=self.explain_limit,
+            first=first,
+            submission=self.submission,
+        )
         try:
             stream = source.open()
         except OSError:
@@ -118,19 +130,25 @@ class CinCensusReader:
                 message="the file could not be read",
                 location=SourceLocation(file=source.name),
             )
-            return
-        progress = state.progress = ReadProgress(stream)
+            return None
+        progress = state.progress = ReadProgress(stream, markup=not indentation)
         source_stream: IO[bytes] = progress  # type: ignore[assignment]  # lxml only calls read()
         skeleton = state.skeleton
         start, end = skeleton.start, state.end  # bound once: a start needs only the skeleton, an end the document
+        skip, done = given, 0
         try:  # one generator for the whole file (not one per layer): every record passes through fewer frames
-            for event, element in census_events(source_stream):
+            for event, element in census_events(source_stream, indentation=indentation):
                 events = start(element) if event == "start" else end(element)
                 if events:
+                    if skip:  # read again: what the first reading gave is not given twice
+                        events, skip = events[skip:], max(0, skip - len(events))
                     yield from events
+                    done += len(events)
                     if skeleton.not_census:  # state.stopped; only ever set with the issue that says why
-                        return
+                        return state.header
             yield from state.finish()
+        except MarkupFound:  # see DATA_ONLY: read again, keeping indentation (nothing was parsed past it)
+            return (yield from self._read_file(source, first, indentation=True, given=given + done))
         except UnsafeXmlError as exc:
             yield Issue(
                 rule="read/unsafe-xml",
@@ -142,3 +160,4 @@ class CinCensusReader:
             yield syntax_issue(source.name, exc, progress)
         finally:
             stream.close()
+        return state.header
