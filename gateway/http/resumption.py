@@ -63,14 +63,14 @@ log = logging.getLogger(__name__)
 
 RESUME_ACTOR: Final = "system:resume"
 """Who the audit log names for a resumption and for the outcome it records."""
-_DEFAULTS: Final = Settings.model_fields
-RESUME_AFTER: Final = timedelta(seconds=float(_DEFAULTS["http_resume_after"].default))
+_FIELDS: Final = Settings.model_fields
+RESUME_AFTER: Final = timedelta(seconds=float(_FIELDS["http_resume_after"].default))
 """How long a submission's state must have stood still before another process takes it up (well above
 the parse timeout plus checking and matching of the largest submission); ``ECM_HTTP_RESUME_AFTER``'s default."""
-SWEEP_INTERVAL: Final = float(_DEFAULTS["http_resume_interval"].default)
+SWEEP_INTERVAL: Final = float(_FIELDS["http_resume_interval"].default)
 """Seconds between two sweeps of a running process (the first runs when the app starts);
 ``ECM_HTTP_RESUME_INTERVAL``'s default."""
-MAX_RESUMPTIONS: Final = int(_DEFAULTS["http_resume_attempts"].default)
+MAX_RESUMPTIONS: Final = int(_FIELDS["http_resume_attempts"].default)
 """Resumptions of one submission before it is settled ``failed`` (it may be what stops the process);
 ``ECM_HTTP_RESUME_ATTEMPTS``'s default."""
 _BATCH: Final = 500

@@ -65,27 +65,30 @@ def read_status(
     The message is read before the submission's state. A submission is settled in one transaction that writes
     both, but they are read in separate statements: read the other way round, a settlement committed between
     the two reads paired the old state (``processing``) with the new outcome, and a ``refused`` submission
-    showed as ``rejected``. In this order a state read is never older than the message's status."""
-    stored = store.get(message_id)
+    showed as ``rejected``. In this order a state read is never older than the message's status (it may be
+    newer: the next read shows both settled). Who may see it is settled first, so that nothing more is read
+    for a caller who may not."""
+    operator = "operate" in principal.scopes
     with database.engine.connect() as conn:
-        row = conn.execute(
-            select(submissions.c.client_id, submissions.c.state).where(submissions.c.message_id == message_id)
-        ).first()
+        owner = conn.execute(
+            select(submissions.c.client_id).where(submissions.c.message_id == message_id)
+        ).scalar_one_or_none()
+    stored = store.get(message_id) if operator or (owner is not None and owner == principal.client_id) else None
+    if stored is None:
+        _audit(database, audit, principal, message_id, "not-found")
+        return None
+    with database.engine.connect() as conn:
+        state = conn.execute(
+            select(submissions.c.state).where(submissions.c.message_id == message_id)
+        ).scalar_one_or_none()
         history = tuple(
-            (state, _aware(at))
-            for state, at in conn.execute(
+            (name, _aware(at))
+            for name, at in conn.execute(
                 select(submission_states.c.state, submission_states.c.at)
                 .where(submission_states.c.message_id == message_id)
                 .order_by(submission_states.c.id)
             ).all()
         )
-    operator = "operate" in principal.scopes
-    if not operator and (row is None or row[0] != principal.client_id):
-        _audit(database, audit, principal, message_id, "not-found")
-        return None
-    if stored is None:
-        _audit(database, audit, principal, message_id, "not-found")
-        return None
     records: tuple[tuple[FieldSource, ...], ...] | None = None
     if lineage:
         canonical = store.canonical(message_id)
@@ -99,7 +102,7 @@ def read_status(
     return MessageStatus(
         message_id=message_id,
         status=stored.status,
-        state=_state(row[1], stored.status) if row is not None else None,
+        state=_state(state, stored.status) if state is not None else None,
         format_id=stored.envelope.format_id,
         format_version=stored.envelope.format_version,
         la_code=stored.envelope.la_code,
