@@ -18,6 +18,7 @@ from adapters.cin_census.reader import CinCensusReader
 from adapters.cin_census.synthetic import write_file
 from gateway import SourceFile
 from tests.adapters.cin_census.support import FIXTURES, read_bytes
+from tests.adapters.layout import assert_data_only_reads_as_sent
 
 VALID = (FIXTURES / "cin-2022-valid.xml").read_bytes()
 
@@ -55,11 +56,7 @@ def test_the_output_is_the_same_with_or_without_the_layout(
 ) -> None:
     for census in (VALID, generated):
         data = _layouts(census)[layout]
-        data_only = _dump(data)
-        monkeypatch.setattr(reader, "DATA_ONLY", False)
-        as_sent = _dump(data)
-        monkeypatch.setattr(reader, "DATA_ONLY", True)
-        assert data_only == as_sent
+        assert_data_only_reads_as_sent(reader, _dump, data, monkeypatch)
 
 
 def test_a_value_split_by_a_comment_reads_whole_as_the_schema_reads_it() -> None:

@@ -15,6 +15,7 @@ from adapters.ics_xml.reader import IcsXmlReader
 from adapters.ics_xml.synthetic import synthetic_message
 from gateway import SourceFile
 from tests.adapters.ics_xml.helpers import read_document
+from tests.adapters.layout import assert_data_only_reads_as_sent
 
 GOLDEN = (Path(__file__).resolve().parents[2] / "fixtures" / "ics-xml" / "golden-message.xml").read_bytes()
 SYNTHETIC = synthetic_message(40, seed=5)
@@ -59,11 +60,7 @@ def test_the_output_is_the_same_with_or_without_comments_in_the_tree(
 ) -> None:
     for message in (GOLDEN, SYNTHETIC):
         data = _layouts(message)[layout]
-        parsed_without = _dump(data)
-        monkeypatch.setattr(reader, "DATA_ONLY", False)
-        parsed_with = _dump(data)
-        monkeypatch.setattr(reader, "DATA_ONLY", True)
-        assert parsed_without == parsed_with
+        assert_data_only_reads_as_sent(reader, _dump, data, monkeypatch)
 
 
 def test_a_header_value_split_by_a_comment_reads_whole_as_the_schema_reads_it() -> None:

@@ -14,6 +14,7 @@ from adapters.ssda903 import xml
 from adapters.ssda903.reader import Ssda903Reader
 from adapters.ssda903.synthetic import generate_xml
 from gateway import ChildRecord, Issue, SourceFile
+from tests.adapters.layout import assert_data_only_reads_as_sent
 
 RETURN = (Path(__file__).resolve().parents[2] / "fixtures" / "ssda903" / "care-tables" / "return.xml").read_bytes()
 SYNTHETIC = generate_xml(40, year=2024, seed=3, all_tables=True)
@@ -62,11 +63,7 @@ def _layouts(data: bytes) -> dict[str, bytes]:
 def test_the_output_is_the_same_with_or_without_the_layout(layout: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for submission in (RETURN, SYNTHETIC):
         data = _layouts(submission)[layout]
-        parsed_without = _dump(data)
-        monkeypatch.setattr(xml, "DATA_ONLY", False)
-        parsed_with = _dump(data)
-        monkeypatch.setattr(xml, "DATA_ONLY", True)
-        assert parsed_without == parsed_with
+        assert_data_only_reads_as_sent(xml, _dump, data, monkeypatch)
 
 
 def test_a_value_split_by_a_comment_reads_whole_as_a_schema_reads_it() -> None:
