@@ -7,7 +7,10 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Final
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +18,7 @@ from typer.testing import CliRunner
 from adapters.cin_census import synthetic
 from adapters.cin_census.census import SUPPORTED_YEARS, census_label
 from conformance.profile import builtin_profile_ids
+from gateway import ChildRecord
 from gateway.cli import app
 from tests.adapters.cin_census.support import Events, read_bytes
 from tests.docs.guide_code import DOCS
@@ -142,19 +146,57 @@ def test_the_example_is_valid_and_maps_as_documented() -> None:
     assert episodes == {"201/GUIDE0001/cin1"}
 
 
-def _mistakes() -> list[tuple[str, str, list[str]]]:
+def _mistakes() -> list[tuple[str, str, str]]:
     table = _section("| change | issues |", "## Issues")
     rows = re.findall(r"^\| `([^`]+)` → `([^`]+)` \| (.+) \|$", table, flags=re.M)
     assert len(rows) == _rows(table), "a row of the mistakes table this test cannot read"
-    return [(old, new, [] if issues.startswith("none") else RULE.findall(issues)) for old, new, issues in rows]
+    return rows
 
 
-@pytest.mark.parametrize(("old", "new", "rules"), _mistakes(), ids=lambda value: str(value)[:30])
-def test_each_documented_mistake_gives_the_documented_issues(old: str, new: str, rules: list[str]) -> None:
+_CLAIMS: dict[str, tuple[str, Callable[[ChildRecord], bool]]] = {
+    # what a row says of the record, beyond its issues (keyed by the row's new text): its words, and their check
+    "<GenderCurrent>2</GenderCurrent>": ("the sex is left unset", lambda record: record.child.sex is None),
+    "<Ethnicity>MWBX</Ethnicity>": (
+        "the code is kept for the DfE rule",
+        lambda record: record.child.ethnicity is not None and record.child.ethnicity.code == "MWBX",
+    ),
+    "<CINreferralDate>2024-08-32": (
+        "the referral date is left unset",
+        lambda record: record.cin_episodes[0].referral_date is None,
+    ),
+    "<AssessmentFactors>99Z</AssessmentFactors>": (
+        "the factor is left out, `2B` kept",
+        lambda record: record.assessments[0].factors == ("2B",),
+    ),
+    "<NumberOfPreviousCPP>-1</NumberOfPreviousCPP>": (
+        "`previous_plans` left unset",
+        lambda record: record.child_protection_plans[0].previous_plans is None,
+    ),
+    "<LAchildID></LAchildID>": ("the child has no local id", lambda record: record.child.local_ids == ()),
+    "<PersonBirthDate>2014-<!-- checked -->06-02": (
+        "the date reads `2014-06-02`",
+        lambda record: record.child.birth_date == date(2014, 6, 2),
+    ),
+}
+_CLAIMED: Final = re.compile(r"left unset|left out|is kept|reads `|no local id")
+
+
+@pytest.mark.parametrize(("old", "new", "said"), _mistakes(), ids=lambda value: str(value)[:30])
+def test_each_documented_mistake_gives_the_documented_issues(old: str, new: str, said: str) -> None:
     example = _example()
     assert example.count(old.encode()) == 1, f"{old!r} is not once in the example"
     events: Events = read_bytes(example.replace(old.encode(), new.encode()), name="example.xml")
+    rules = [] if said.startswith("none") else RULE.findall(said)
     assert sorted(set(events.rules())) == sorted(rules), events.located()
+    warned = set(re.findall(r"`((?:read|xsd|map)/[a-z0-9-]+)` \(warning\)", said))
+    assert {issue.rule for issue in events.issues if issue.severity == "warning"} == warned, events.located()
+    assert {issue.rule for issue in events.issues if issue.severity == "error"} == set(rules) - warned
+    if _CLAIMED.search(said):  # what the row says of the record is checked too
+        assert new in _CLAIMS, f"the row for {new!r} says what happens to the record: add its check"
+    if new in _CLAIMS:
+        words, check = _CLAIMS[new]
+        assert words in said, f"the row for {new!r} no longer says {words!r}: update its check"
+        assert len(events.records) == 1 and check(events.records[0]), said
 
 
 def test_the_documented_lineage_is_the_readers() -> None:
