@@ -62,33 +62,27 @@ def read_status(
 ) -> MessageStatus | None:
     """The status, or ``None`` when the message is unknown or not the caller's to see.
 
-    The message is read before the submission's state. A submission is settled in one transaction that writes
-    both, but they are read in separate statements: read the other way round, a settlement committed between
-    the two reads paired the old state (``processing``) with the new outcome, and a ``refused`` submission
-    showed as ``rejected``. In this order a state read is never older than the message's status (it may be
-    newer: the next read shows both settled). Who may see it is settled first, so that nothing more is read
-    for a caller who may not."""
+    A submission is settled in one transaction that writes its state and the message's outcome, but the two
+    are read in separate statements, so a settlement can commit between them. Read the message first and
+    the state could be newer (``refused`` beside ``received``); read the state first and it could be older
+    (``processing`` beside ``rejected``, which showed a refused submission as rejected). So the state is read
+    first and, when the message turns out settled while the state is not, read again: it is then at least as
+    new as the message. Who may see the message is settled before anything else is read."""
     operator = "operate" in principal.scopes
     with database.engine.connect() as conn:
         owner = conn.execute(
             select(submissions.c.client_id).where(submissions.c.message_id == message_id)
         ).scalar_one_or_none()
-    stored = store.get(message_id) if operator or (owner is not None and owner == principal.client_id) else None
+    if not operator and (owner is None or owner != principal.client_id):
+        _audit(database, audit, principal, message_id, "not-found")
+        return None
+    state, history = _submission(database, message_id)
+    stored = store.get(message_id)
     if stored is None:
         _audit(database, audit, principal, message_id, "not-found")
         return None
-    with database.engine.connect() as conn:
-        state = conn.execute(
-            select(submissions.c.state).where(submissions.c.message_id == message_id)
-        ).scalar_one_or_none()
-        history = tuple(
-            (name, _aware(at))
-            for name, at in conn.execute(
-                select(submission_states.c.state, submission_states.c.at)
-                .where(submission_states.c.message_id == message_id)
-                .order_by(submission_states.c.id)
-            ).all()
-        )
+    if state in _OPEN and stored.status in _SETTLED:  # settled between the two reads
+        state, history = _submission(database, message_id)
     records: tuple[tuple[FieldSource, ...], ...] | None = None
     if lineage:
         canonical = store.canonical(message_id)
@@ -118,6 +112,25 @@ def read_status(
 
 
 _UNSETTLED: Final = frozenset({"queued", "processing", "failed"})
+_OPEN: Final = frozenset({"queued", "processing"})
+_SETTLED: Final = frozenset({"accepted", "rejected"})
+
+
+def _submission(database: Database, message_id: str) -> tuple[str | None, tuple[tuple[str, datetime], ...]]:
+    """The submission's state (``None`` for a message not submitted over HTTP) and its history."""
+    with database.engine.connect() as conn:
+        state = conn.execute(
+            select(submissions.c.state).where(submissions.c.message_id == message_id)
+        ).scalar_one_or_none()
+        history = tuple(
+            (name, _aware(at))
+            for name, at in conn.execute(
+                select(submission_states.c.state, submission_states.c.at)
+                .where(submission_states.c.message_id == message_id)
+                .order_by(submission_states.c.id)
+            ).all()
+        )
+    return state, history
 
 
 def _state(submission: str, status: str) -> str:

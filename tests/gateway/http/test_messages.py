@@ -275,11 +275,13 @@ def test_an_async_submission_with_a_foreign_record_is_refused_and_nothing_routed
     _never_echoes(str(found))
 
 
-def test_a_status_read_while_the_submission_settles_shows_the_settled_state(
-    api: Api, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("settles", ["before the message is read", "after the message is read"])
+def test_a_status_read_while_the_submission_settles_shows_a_state_and_status_that_agree(
+    api: Api, monkeypatch: pytest.MonkeyPatch, settles: str
 ) -> None:
-    """The refusal commits between the status read's two reads; the state shown is still ``refused``
-    (read the other way round, the old state with the new outcome showed ``rejected``: seen once in CI)."""
+    """The refusal commits between the status read's reads of the state and of the message. Either the old
+    pair or the new one is shown, never a mix: seen in CI both ways, ``rejected`` for a refused submission
+    (old state, new outcome) and ``refused`` beside ``received`` (new state, old outcome)."""
     submissions = api.app.state.submissions
     held: list[Any] = []
     monkeypatch.setattr(submissions.background, "run", lambda _message_id, job, *args: held.append((job, args)))
@@ -293,17 +295,31 @@ def test_a_status_read_while_the_submission_settles_shows_the_settled_state(
     store = submissions.intake.store
     read = store.get
 
-    def settle_then_read(message_id: str) -> Any:
+    def settle() -> None:
         while held:
             job, args = held.pop()
             assert job(*args) == "refused"
-        return read(message_id)
 
-    monkeypatch.setattr(store, "get", settle_then_read)
+    def read_and_settle(message_id: str) -> Any:
+        if settles == "before the message is read":
+            settle()
+            return read(message_id)
+        found = read(message_id)
+        settle()
+        return found
+
+    monkeypatch.setattr(store, "get", read_and_settle)
     found = api.http.get("/v1/messages/m-settling", headers=api.key("beacon")).json()
     assert not held
-    assert (found["state"], found["status"]) == ("refused", "rejected")
-    assert [change["state"] for change in found["history"]] == ["received", "queued", "processing", "refused"]
+    if settles == "before the message is read":
+        assert (found["state"], found["status"]) == ("refused", "rejected")
+        assert [change["state"] for change in found["history"]] == ["received", "queued", "processing", "refused"]
+    else:
+        assert (found["state"], found["status"]) == ("queued", "received")
+        assert [change["state"] for change in found["history"]] == ["received", "queued"]
+    monkeypatch.setattr(store, "get", read)
+    settled = api.http.get("/v1/messages/m-settling", headers=api.key("beacon")).json()
+    assert (settled["state"], settled["status"]) == ("refused", "rejected")
 
 
 def test_the_council_must_be_one_of_the_clients(api: Api) -> None:
