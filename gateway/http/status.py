@@ -67,22 +67,17 @@ def read_status(
     the state could be newer (``refused`` beside ``received``); read the state first and it could be older
     (``processing`` beside ``rejected``, which showed a refused submission as rejected). So the state is read
     first and, when the message turns out settled while the state is not, read again: it is then at least as
-    new as the message. Who may see the message is settled before anything else is read."""
-    operator = "operate" in principal.scopes
-    with database.engine.connect() as conn:
-        owner = conn.execute(
-            select(submissions.c.client_id).where(submissions.c.message_id == message_id)
-        ).scalar_one_or_none()
-    if not operator and (owner is None or owner != principal.client_id):
+    new as the message. Who may see the message is settled before the message is read."""
+    owner, state, history = _submission(database, message_id)
+    if "operate" not in principal.scopes and (owner is None or owner != principal.client_id):
         _audit(database, audit, principal, message_id, "not-found")
         return None
-    state, history = _submission(database, message_id)
     stored = store.get(message_id)
     if stored is None:
         _audit(database, audit, principal, message_id, "not-found")
         return None
     if state in _OPEN and stored.status in _SETTLED:  # settled between the two reads
-        state, history = _submission(database, message_id)
+        _, state, history = _submission(database, message_id)
     records: tuple[tuple[FieldSource, ...], ...] | None = None
     if lineage:
         canonical = store.canonical(message_id)
@@ -111,17 +106,17 @@ def read_status(
     )
 
 
-_UNSETTLED: Final = frozenset({"queued", "processing", "failed"})
 _OPEN: Final = frozenset({"queued", "processing"})
+_UNSETTLED: Final = _OPEN | {"failed"}
 _SETTLED: Final = frozenset({"accepted", "rejected"})
 
 
-def _submission(database: Database, message_id: str) -> tuple[str | None, tuple[tuple[str, datetime], ...]]:
-    """The submission's state (``None`` for a message not submitted over HTTP) and its history."""
+def _submission(database: Database, message_id: str) -> tuple[str | None, str | None, tuple[tuple[str, datetime], ...]]:
+    """The submission's client and state (``None`` for a message not submitted over HTTP) and its history."""
     with database.engine.connect() as conn:
-        state = conn.execute(
-            select(submissions.c.state).where(submissions.c.message_id == message_id)
-        ).scalar_one_or_none()
+        row = conn.execute(
+            select(submissions.c.client_id, submissions.c.state).where(submissions.c.message_id == message_id)
+        ).first()
         history = tuple(
             (name, _aware(at))
             for name, at in conn.execute(
@@ -130,14 +125,14 @@ def _submission(database: Database, message_id: str) -> tuple[str | None, tuple[
                 .order_by(submission_states.c.id)
             ).all()
         )
-    return state, history
+    return (row[0], row[1], history) if row is not None else (None, None, history)
 
 
 def _state(submission: str, status: str) -> str:
     """The submission's state, or the message's outcome when the message was settled outside the submission's
     own processing (an operator's ``ecm-gateway replay`` of a ``failed`` one, or an intake retry): the
     submitter sees how its message ended, not the attempt that did not finish it."""
-    if submission in _UNSETTLED and status in ("accepted", "rejected"):
+    if submission in _UNSETTLED and status in _SETTLED:
         return status
     return submission
 
