@@ -186,18 +186,18 @@ _PARTS: Final = {
 }
 
 _POINTED: Final = {
-    "cin_episodes": ("episode_id", *(field for field, _ in _EPISODE.values())),
+    "cin_episodes": ("episode_id", *[field for field, _ in _EPISODE.values()]),
     "assessments": (
         "assessment_id",
         "episode_id",
         "kind",
         "child_seen_known",
         "completed_date",
-        *(field for field, _ in _ASSESSMENT.values()),
+        *[field for field, _ in _ASSESSMENT.values()],
     ),
-    "cin_plans": ("plan_id", "episode_id", *(field for field, _ in _CIN_PLAN.values())),
-    "section47_enquiries": ("enquiry_id", "episode_id", *(field for field, _ in _SECTION47.values())),
-    "child_protection_plans": ("plan_id", "episode_id", *(field for field, _ in _PROTECTION_PLAN.values())),
+    "cin_plans": ("plan_id", "episode_id", *[field for field, _ in _CIN_PLAN.values()]),
+    "section47_enquiries": ("enquiry_id", "episode_id", *[field for field, _ in _SECTION47.values()]),
+    "child_protection_plans": ("plan_id", "episode_id", *[field for field, _ in _PROTECTION_PLAN.values()]),
 }
 """The fields this module sets in each list's items (and so the JSON pointers its lineage names)."""
 _ITEMS_MAX: Final = 20_000
