@@ -53,7 +53,7 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 def wait_until_blocked(database: Database, blocker: Connection) -> None:
-    """Until another session waits for a lock ``blocker`` holds (PostgreSQL), for at most 30 s."""
+    """Until another session waits for a lock ``blocker`` holds (PostgreSQL); fails after 30 s without one."""
     pid = blocker.execute(text("SELECT pg_backend_pid()")).scalar_one()
     waiting = text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))")
     with database.engine.connect() as conn:
@@ -63,3 +63,4 @@ def wait_until_blocked(database: Database, blocker: Connection) -> None:
             if found:
                 return
             threading.Event().wait(0.05)
+    raise AssertionError("no other session waited for the lock within 30 s: the race under test did not happen")

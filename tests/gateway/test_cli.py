@@ -115,6 +115,15 @@ def test_schema_check_passes_on_the_committed_schemas() -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_schema_check_fails_on_a_stale_schema(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["schema", "export", "--to", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(app, ["schema", "check", "--in", str(tmp_path)]).exit_code == 0
+    (tmp_path / "issue.schema.json").write_text("{}", encoding="utf-8")
+    stale = runner.invoke(app, ["schema", "check", "--in", str(tmp_path)])
+    assert stale.exit_code == 1
+    assert "issue.schema.json" in stale.output
+
+
 def test_plugins_lists_the_builtins() -> None:
     result = runner.invoke(app, ["plugins"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output

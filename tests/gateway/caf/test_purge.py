@@ -152,7 +152,8 @@ def test_a_withdrawal_outlives_the_purge_when_the_caf_is_sent_again(database: Da
     with database.engine.connect() as conn:
         stored = load_caf(conn, "caf-1")
     assert stored is not None
-    assert stored.assessment.consents[0].withdrawn_at is not None  # still withdrawn: not shared again
+    # still withdrawn, at the time first recorded (not moved later by the copy sent again): not shared again
+    assert stored.assessment.consents[0].withdrawn_at == GIVEN_AT + timedelta(days=2)
 
 
 def test_a_purge_is_ordered_with_the_childs_other_events(database: Database) -> None:

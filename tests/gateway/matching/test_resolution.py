@@ -13,7 +13,7 @@ from adapters.canonical.jsonl import CanonicalJsonlReader, CanonicalJsonlWriter
 from gateway.access import Caller
 from gateway.events import Event
 from gateway.intake import Intake
-from gateway.matching import ReviewQueue
+from gateway.matching import ReviewQueue, ReviewStateError
 from gateway.matching.resolution import HELD_FOR_REVIEW, IdentityResolver, record_id_for
 from gateway.model import (
     Address,
@@ -198,7 +198,7 @@ def test_not_the_same_child_releases_the_held_record_as_a_new_child(database: Da
     assert _directory(p.events()) == [("directory.child.upsert", subject)]
     assert p.queue.reviews() == []
     # a decision is released once: deciding again is refused and sends nothing
-    with pytest.raises(ValueError):
+    with pytest.raises(ReviewStateError, match="already been decided"):
         p.queue.decide(review.review_id, same=True, by=ALICE, reason="again")
     assert p.events() == []
 

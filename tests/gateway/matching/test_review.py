@@ -55,7 +55,7 @@ def test_decide_same_merges_and_is_audited(database: Database) -> None:
         ("match.same", "alice", "same school and GP confirmed")
     ]
     assert AuditLog().verify(database.engine).ok
-    with pytest.raises(ReviewStateError):
+    with pytest.raises(ReviewStateError, match="already been decided"):
         queue.decide(review_id, same=False, by=ALICE, reason="again")
 
 
@@ -82,7 +82,7 @@ def test_unmerge_and_reverse_every_decision(database: Database) -> None:
     assert not queue.remembered_not_same("a", "b")
     unmerged = queue.unmerge("b", by=ALICE, reason="birth certificate differs")
     assert unmerged.child_id_before == child_a and queue.child_of("b") == unmerged.child_id_after != child_a
-    with pytest.raises(ReviewStateError):
+    with pytest.raises(ReviewStateError, match="already been reversed"):
         queue.reverse(merged.decision_id, by=ALICE, reason="twice")
     actions = [d.action for d in queue.decisions("b")]
     assert actions == ["same", "unmerge", "same", "unmerge"]
@@ -105,8 +105,8 @@ def test_merge_needs_a_candidate_that_is_itself_decided(database: Database) -> N
     queue, _ = queue_with_a_probable_pair(database)
     third = queue.resolve(child("c", given="Oliver", carers=MOTHER, line=None))
     pending_review = next(r for r in queue.reviews(record_id="c") if r.candidate_id == "b")
-    with pytest.raises(ReviewStateError):
+    with pytest.raises(ReviewStateError, match="itself awaiting review"):
         queue.decide(pending_review.review_id, same=True, by=ALICE, reason="x")
     assert third.outcome == "review"
-    with pytest.raises(ReviewStateError):
+    with pytest.raises(ReviewStateError, match="not merged"):
         queue.unmerge("a", by=ALICE, reason="nothing merged")

@@ -173,8 +173,12 @@ def test_registration_refuses_unsafe_algorithms_and_private_keys(store: ClientSt
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigurationError, match="not a PEM-encoded public key"):
         store.add_public_key("acme-cms", kid="k", algorithm="ES256", public_key_pem=private_pem)
+    # A key-pair file: its public key parses, and the private key beside it must still never be stored.
+    with pytest.raises(ConfigurationError, match="that is a private key"):
+        store.add_public_key("acme-cms", kid="k", algorithm="ES256", public_key_pem=public_pem + private_pem)
+    assert store.public_key("k") is None
 
 
 def test_client_validation(store: ClientStore) -> None:
