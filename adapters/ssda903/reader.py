@@ -108,7 +108,7 @@ class Ssda903Reader:
             reference_date=date(year.year, 3, 31),
             details={"year_source": year.source, "tables": ",".join(sorted(collected.rows))},
         )
-        yield from self._file_issues(collected, year.year, issues)
+        yield from self._file_issues(collected, year.year)
         yield from issues
         yield from self._children(collected, context)
 
@@ -135,7 +135,7 @@ class Ssda903Reader:
         chosen = max(counts, key=lambda la: (counts[la], la))
         return _Context(chosen, {}, year)
 
-    def _file_issues(self, collected: Collected, year: int, issues: list[Issue]) -> Iterator[Issue]:
+    def _file_issues(self, collected: Collected, year: int) -> Iterator[Issue]:
         spec = load_year(year)
         label = collection_year_label(year)
         for table in ("header", "episodes"):
