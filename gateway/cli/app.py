@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from gateway import __version__
@@ -25,6 +27,7 @@ from gateway.cli import (
     submit,
     workers,
 )
+from gateway.cli.failures import GatewayGroup
 from gateway.logs import configure_logging
 
 __all__ = ["app", "main"]
@@ -35,9 +38,12 @@ app = typer.Typer(
         "ECM Gateway: convert council supplier formats (CIN census XML, SSDA903 CSV, FHIR R4, DfE CSC API JSON,"
         " ICS XML) into one canonical child model, check conformance, prevent duplicate children and route"
         " each message to the directory and CAF stores.\n\n"
-        "Settings come from ECM_* environment variables (ECM_DATABASE_URL, ECM_BROKER_URL, ECM_DATA_DIR).\n\n"
+        "Settings come from ECM_* environment variables or a .env file in the working directory (ECM_DATABASE_URL,"
+        " ECM_BROKER_URL, ECM_DATA_DIR ...; the README's Settings table lists them all). With none set, everything"
+        " stays in a SQLite file under ./var and nothing else needs to run.\n\n"
         "Example: ecm-gateway demo"
     ),
+    cls=GatewayGroup,
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -60,6 +66,8 @@ def root(
 ) -> None:
     """ECM Gateway command line."""
     configure_logging("INFO" if verbose else "WARNING")
+    if not verbose:  # the command reports a broker it cannot reach itself, in one line that says what to do
+        logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 app.command("demo")(demo.demo)

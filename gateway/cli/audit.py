@@ -11,12 +11,14 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
 from gateway.audit import AuditLog, Checkpoint
 from gateway.cli.output import console
 from gateway.cli.wiring import build_audit_log
 from gateway.settings import Settings, load_settings
 from gateway.storage import Database, open_database
+from gateway.storage.tables import audit_head
 
 __all__ = ["app"]
 
@@ -73,9 +75,11 @@ def verify(
     Example: ecm-gateway audit verify --checkpoint 1200:3f5a...e9
     """
     wanted = _checkpoints(checkpoint, checkpoint_file)
-    database, log = _open(load_settings())
+    settings = load_settings()
+    database, log = _open(settings)
     try:
         report = log.verify(database.engine, checkpoints=wanted)
+        signed_head = report.ok or _head_is_signed(database)
     finally:
         database.dispose()
     if report.ok:
@@ -89,11 +93,26 @@ def verify(
     for problem in report.problems:
         table.add_row(str(problem.seq), problem.kind, problem.detail)
     console.print(table)
+    if settings.audit_key is None and signed_head:
+        console.print(
+            "[yellow]ECM_AUDIT_KEY is not set, but this log is signed:[/] entries read as edited without the key "
+            "that signed them. Run `audit verify` again with the gateway's ECM_AUDIT_KEY (and "
+            "ECM_AUDIT_PREVIOUS_KEYS, ECM_AUDIT_UNKEYED_THROUGH) before treating this as tampering."
+        )
+        raise typer.Exit(1)
     console.print(
-        "Keep the database as it is (a copy for investigation), compare with your latest off-machine "
-        "checkpoint and backups, and report it to your information governance lead."
+        "Check first that this ran with the gateway's own ECM_AUDIT_KEY, ECM_AUDIT_PREVIOUS_KEYS and "
+        "ECM_AUDIT_UNKEYED_THROUGH (with another key every signed entry reads as edited). Then keep the "
+        "database as it is (a copy for investigation), compare with your latest off-machine checkpoint and "
+        "backups, and report it to your information governance lead."
     )
     raise typer.Exit(1)
+
+
+def _head_is_signed(database: Database) -> bool:
+    """Whether the gateway that wrote the log signs it (its head carries a MAC)."""
+    with database.engine.connect() as conn:
+        return conn.execute(select(audit_head.c.mac).where(audit_head.c.id == 1)).scalar() is not None
 
 
 @app.command("checkpoint")

@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
+from gateway.cli.failures import describe_failure
 from gateway.cli.output import console, error_console
 from gateway.cli.wiring import Gateway, build_gateway
 from gateway.errors import GatewayError
@@ -24,7 +25,7 @@ def open_gateway(settings: Settings | None = None) -> Gateway:
         registry = build_registry(settings)
         return build_gateway(settings, registry=registry)
     except GatewayError as exc:
-        error_console.print(f"cannot start: {exc}")
+        error_console.print(f"cannot start: {describe_failure(exc) or exc}", markup=False)
         raise typer.Exit(2) from exc
 
 
@@ -42,7 +43,7 @@ def setup() -> None:
         gateway.declare()
         waiting = gateway.outbox.make_due()  # rows refused before (no queue yet) go out now
     except GatewayError as exc:
-        error_console.print(f"broker setup failed: {exc}")
+        error_console.print(f"broker setup failed: {describe_failure(exc) or exc}", markup=False)
         raise typer.Exit(2) from exc
     finally:
         gateway.close()
@@ -94,4 +95,15 @@ def status() -> None:
         console.print(f"dead letters collected and not replayed: {len(open_letters)}")
     finally:
         gateway.close()
+    failed = ", ".join(check.name for check in report.checks if not check.ok)
+    if not report.ready:
+        console.print(f"[red]NOT ready[/]: the gateway cannot accept messages ({failed}); fix that first")
+    elif report.degraded:
+        console.print(
+            f"[yellow]ready, degraded[/] ({failed}): messages are accepted and kept in the outbox, but their "
+            "delivery waits until that is fixed (a broker down; a queue missing: run `broker setup`; no relay or "
+            "worker running); see docs/operators/routing.md, Health and readiness"
+        )
+    else:
+        console.print("[green]ready[/]: messages are accepted and published")
     raise typer.Exit(0 if report.ready else 1)

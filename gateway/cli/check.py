@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,14 +11,62 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from gateway.cli.compose import build_registry
-from gateway.cli.inputs import choose_reader, fail, read_sources
+from gateway.cli.inputs import check_output, choose_reader, fail, read_sources
 from gateway.cli.output import error_console
 from gateway.errors import ConfigurationError
+from gateway.formats import FormatReader, ReadEvent, SourceFile, SubmissionAwareReader, SubmissionHeader
+from gateway.model import Issue, SourceLocation
 from gateway.settings import load_settings
 
 __all__ = ["check"]
 
 _FORMATS = ("text", "json", "junit", "html", "fhir")
+_SSDA903 = "ssda903-csv"
+
+
+def _checked_arguments(report_format: str, as_of: str | None, la_code: str | None) -> date:
+    """The day to judge dates as of, or exit 2 naming the option given wrongly."""
+    if report_format not in _FORMATS:
+        raise fail(f"--format must be one of {', '.join(_FORMATS)}")
+    if la_code is not None and not (len(la_code) == 3 and la_code.isdigit()):
+        raise fail("--la must be a three-digit DfE LA number, e.g. 201")
+    try:
+        return date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError as exc:
+        raise fail("--as-of must be a date, YYYY-MM-DD") from exc
+
+
+class _SubmittedFor:
+    """A reader as ``submit --la`` uses it: told the LA, and a file declaring another LA is an error."""
+
+    def __init__(self, reader: FormatReader, la_code: str) -> None:
+        declared = SubmissionHeader(format_id=reader.format_id, la_code=la_code)
+        self._reader = reader.for_submission(declared) if isinstance(reader, SubmissionAwareReader) else reader
+        self._la_code = la_code
+        self.format_id = reader.format_id
+        self.description = reader.description
+
+    def sniff(self, name: str, head: bytes) -> bool:
+        return self._reader.sniff(name, head)
+
+    def read(self, files: Sequence[SourceFile]) -> Iterator[ReadEvent]:
+        for event in self._reader.read(files):
+            yield event
+            if isinstance(event, SubmissionHeader) and event.la_code and event.la_code != self._la_code:
+                yield Issue(
+                    rule="envelope/la-code-mismatch",
+                    severity="error",
+                    message=(
+                        f"the file declares LA {event.la_code} but is checked for LA {self._la_code} (--la); "
+                        "submit it under the LA it belongs to"
+                    ),
+                    location=SourceLocation(file=None, path="header"),
+                )
+
+
+def _for_submission(reader: FormatReader, la_code: str | None) -> FormatReader:
+    """The reader as ``submit`` would use it for a submission declared for ``la_code``."""
+    return reader if la_code is None else _SubmittedFor(reader, la_code)
 
 
 def check(  # noqa: PLR0917 - typer options
@@ -40,6 +89,11 @@ def check(  # noqa: PLR0917 - typer options
     ),
     together: bool = typer.Option(False, "--together", help="Read all the files as one submission (e.g. SSDA903)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Judge dates as of this day (YYYY-MM-DD; default today)."),
+    la_code: str | None = typer.Option(
+        None,
+        "--la",
+        help="DfE three-digit LA number the files are for, as `submit --la` gives it (an SSDA903 return names none).",
+    ),
 ) -> None:
     """Check supplier files against a conformance profile (ICS 1B/1C, DfE CIN census) and report every issue.
 
@@ -54,12 +108,7 @@ def check(  # noqa: PLR0917 - typer options
     from conformance.runner import check_submission  # noqa: PLC0415
     from conformance.selection import ProfileSelection  # noqa: PLC0415
 
-    if report_format not in _FORMATS:
-        raise fail(f"--format must be one of {', '.join(_FORMATS)}")
-    try:
-        today = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError as exc:
-        raise fail("--as-of must be a date, YYYY-MM-DD") from exc
+    today = _checked_arguments(report_format, as_of, la_code)
     settings = load_settings()
     registry = build_registry(settings)
     default = settings.profile if settings.profile != "none" else "ics-1c"
@@ -69,8 +118,15 @@ def check(  # noqa: PLR0917 - typer options
     except ConfigurationError as exc:
         raise fail(str(exc)) from exc
     sources = read_sources(files)
+    check_output(output)
     groups = [sources] if together else [[source] for source in sources]
-    readers = [choose_reader(registry, group, input_format) for group in groups]
+    readers = [_for_submission(choose_reader(registry, group, input_format), la_code) for group in groups]
+    if len(groups) > 1 and all(reader.format_id == _SSDA903 for reader in readers):
+        error_console.print(
+            f"note: {len(groups)} SSDA903 files are checked one by one; the files of one return are checked "
+            "together with --together (and the LA they are for with --la)",
+            markup=False,
+        )
     submissions = []
     with Progress(
         SpinnerColumn(),

@@ -9,6 +9,7 @@ from typing import TypeVar, cast
 import typer
 from rich.table import Table
 
+from gateway.cli.inputs import fail, unreadable
 from gateway.cli.output import console, error_console
 from gateway.cli.wiring import build_audit_log, operator_caller
 from gateway.errors import ConfigurationError
@@ -50,6 +51,9 @@ def add(
 
     Example: ecm-gateway clients add acme-cms --name "Acme CMS" --supplier acme --la 201 --la 202 --scope submit
     """
+    wrong = [code for code in la_codes if not (len(code) == 3 and code.isdigit())]
+    if wrong:
+        raise fail(f"--la {wrong[0]} is not a three-digit DfE LA number, e.g. 201")
     try:
         granted = cast("list[Scope]", scopes)  # checked by the registry: an unknown scope is refused
         client = _with_store(
@@ -122,12 +126,17 @@ def add_key(
 
     Example: ecm-gateway clients add-key acme-cms --kid acme-2026 --alg ES256 --public-key acme.pub.pem
     """
+    problem = unreadable(pem)
+    if problem is not None:
+        raise fail(f"--public-key: {problem}")
     try:
         public_key_pem = pem.read_text("ascii")
         _with_store(
             lambda store: store.add_public_key(client_id, kid=kid, algorithm=algorithm, public_key_pem=public_key_pem)
         )
-    except (ConfigurationError, OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise fail(f"--public-key: {pem} is not a PEM text file (-----BEGIN PUBLIC KEY----- ...)") from exc
+    except (ConfigurationError, OSError) as exc:
         error_console.print(str(exc) if isinstance(exc, ConfigurationError) else f"cannot read {pem}")
         raise typer.Exit(2) from exc
     console.print(f"registered key {kid} ({algorithm}) for {client_id}")

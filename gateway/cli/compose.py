@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gateway.cli.wiring import build_message_store, build_resolver, build_routing
+from gateway.errors import ConfigurationError
 from gateway.intake import Intake
 from gateway.model import CanonicalMessage, Envelope
 from gateway.pipeline import Check
@@ -48,7 +49,12 @@ def build_checks(
 
     packs = (registry or build_registry(settings)).rule_packs.values()
     selection = ProfileSelection(Catalogue.of(packs), default=settings.profile, explicit=explicit)
-    selection.resolved(explicit or settings.profile)  # a profile that cannot be used fails at start-up
+    try:
+        selection.resolved(explicit or settings.profile)  # a profile that cannot be used fails at start-up
+    except ConfigurationError as exc:
+        if explicit is not None:
+            raise
+        raise ConfigurationError(f"ECM_PROFILE: {exc}") from exc
     return [build_check(selection, directory_for=directory_for)]
 
 

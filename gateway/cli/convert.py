@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
-from gateway.cli.inputs import choose_reader, fail, read_sources
+from gateway.cli.inputs import check_output, choose_reader, fail, read_sources
 from gateway.cli.output import console, describe_location, error_console, issue_table
 from gateway.formats import FormatReader, SourceFile
 from gateway.model import ChildRecord, Issue
@@ -49,6 +49,7 @@ def convert(
         raise fail(f"--to must be one of {', '.join(_TARGETS)}")
     registry = build_registry(load_settings())
     sources = read_sources(files)
+    check_output(output)
     reader = choose_reader(registry, sources, input_format)
     writer = registry.writers[_TARGETS[to]]
     issues: list[Issue] = []
@@ -112,15 +113,24 @@ def explain(
 
     This prints the child's data: use it on your own files, on your own machine.
 
-    Example: ecm-gateway explain census.xml --child DEMO0001
+    Example: ecm-gateway explain census.xml --child SYN0000001
     """
     registry = build_registry(load_settings())
     sources = read_sources([file])
     reader = choose_reader(registry, sources, input_format)
     issues: list[Issue] = []
-    record = next((r for r in _stream(reader, sources, issues) if _matches(r, child)), None)
+    read = 0
+    record = None
+    for candidate in _stream(reader, sources, issues):
+        read += 1
+        if _matches(candidate, child):
+            record = candidate
+            break
     if record is None:
-        raise fail(f"no child {child!r} in {file.name}")
+        raise fail(
+            f"no child {child!r} among the {read} child record(s) read from {file.name}: give the LA child id "
+            "exactly as the file writes it (e.g. LAchildID, CHILD, la_child_id) or the gateway child id"
+        )
     data = orjson.loads(orjson.dumps(record.model_dump(mode="json", exclude={"lineage"})))
     table = Table(title=f"child {child} ({reader.format_id})")
     for column in ("canonical field", "value", "from (supplier's file)", "mapping step"):

@@ -113,7 +113,7 @@ def _decide_held(gateway: Gateway, held_messages: list[str]) -> None:
 
 def demo(
     keep: bool = typer.Option(False, "--keep", help="Keep the previous demo database instead of starting afresh."),
-    show_issues: int = typer.Option(8, "--issues", help="Issues to show per message (0 for none)."),
+    show_issues: int = typer.Option(8, "--issues", min=0, help="Issues to show per message (0 for none)."),
 ) -> None:
     """Run the bundled synthetic sample messages (every supported format) through the gateway end to end.
 
@@ -176,7 +176,8 @@ def demo(
             + (f"\n   {profile_note(message.envelope)}" if profile_note is not None else "")
         )
         if show_issues and message.issues:
-            console.print(issue_table(message.issues, limit=show_issues))
+            whole = files[0][0] if len(files) == 1 else "the submission"
+            console.print(issue_table(message.issues, limit=show_issues, whole=whole))
         for line in _identity(gateway, result):
             console.print(line)
         if result.held:

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
-from gateway.cli.inputs import choose_reader, fail, read_sources
+from gateway.cli.inputs import check_output, choose_reader, fail, read_sources, unreadable
 from gateway.cli.output import console, error_console
 from gateway.matching import (
     GRADES,
@@ -86,14 +86,14 @@ def duplicates(  # noqa: PLR0917 - typer options
         None, "--format", "-f", help="Format id of every file (e.g. person-csv); detected per file if omitted."
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write every pair to this file: .csv or .json (by suffix)."
+        None, "--output", "-o", help="Write every pair to this file: JSON when its name ends in .json, CSV otherwise."
     ),
     min_grade: str = typer.Option("possible", "--min-grade", help="Report pairs at least this grade."),
     model_path: Path | None = typer.Option(None, "--model", help="Match model YAML (m and u); built-in if omitted."),
     estimate: bool = typer.Option(
         False, "--estimate", help="Estimate m and u from these files by EM first (1,000 records or more)."
     ),
-    show: int = typer.Option(20, "--show", help="Pairs to print (best first); all go to --output."),
+    show: int = typer.Option(20, "--show", min=0, help="Pairs to print (best first); all go to --output."),
 ) -> None:
     """Find likely duplicate children inside and across files, with grade, weight and explanation per pair.
 
@@ -105,6 +105,9 @@ def duplicates(  # noqa: PLR0917 - typer options
     """
     if min_grade not in GRADES:
         raise fail(f"--min-grade must be one of {', '.join(GRADES)}")
+    check_output(output)
+    if model_path is not None and (problem := unreadable(model_path)) is not None:
+        raise fail(f"--model: {problem}")
     records, problems = _read(files, input_format)
     model = load_model(model_path)
     if estimate:

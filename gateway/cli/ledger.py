@@ -47,8 +47,8 @@ def ledger(
     supplier: str | None = typer.Option(None, "--supplier", "-s", help="Only this supplier."),
     since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="First day (UTC)."),
     until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="Last day (UTC)."),
-    stuck_after: int = typer.Option(15, "--stuck-after", help="Minutes after which in-flight work is named."),
-    show: int = typer.Option(50, "--show", help="Differences to list (0 for none)."),
+    stuck_after: int = typer.Option(15, "--stuck-after", min=0, help="Minutes after which in-flight work is named."),
+    show: int = typer.Option(50, "--show", min=0, help="Differences to list (0 for none)."),
 ) -> None:
     """Prove nothing was lost: per supplier and day, received = delivered + rejected + in flight.
 

@@ -35,10 +35,12 @@ def describe_location(location: SourceLocation | None) -> str:
     return " ".join(parts) or "-"
 
 
-def issue_table(issues: Iterable[Issue], *, limit: int = 20) -> Group:
+def issue_table(issues: Iterable[Issue], *, limit: int = 20, whole: str = "-", more: str = "") -> Group:
     """One line per issue (at most ``limit``, then a line saying how many more): severity, rule, where, message.
 
-    Lines rather than a table so that nothing is truncated in narrow terminals or CI logs.
+    Lines rather than a table so that nothing is truncated in narrow terminals or CI logs. ``whole`` is
+    where an issue about the submission as a whole is said to be; ``more`` follows the count of the rest
+    (how to see them all).
     """
     items = list(issues)
     lines: list[Text] = []
@@ -46,9 +48,10 @@ def issue_table(issues: Iterable[Issue], *, limit: int = 20) -> Group:
         line = Text("   ")
         line.append(f"{issue.severity:<12}", style=_SEVERITY_STYLE.get(issue.severity, ""))
         line.append(f"{issue.rule}  ", style="bold")
-        line.append(f"[{describe_location(issue.location)}]  ", style="cyan")
+        where = whole if issue.location is None else describe_location(issue.location)
+        line.append(f"[{where}]  ", style="cyan")
         line.append(issue.message)
         lines.append(line)
     if len(items) > limit:
-        lines.append(Text(f"   ... and {len(items) - limit} more"))
+        lines.append(Text(f"   ... and {len(items) - limit} more{more}"))
     return Group(*lines)

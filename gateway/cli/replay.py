@@ -16,6 +16,7 @@ from gateway.routing.replay import ReplayPlan, plan_replay, replay_message
 __all__ = ["replay"]
 
 _DATES = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
+_STATUSES = ("received", "accepted", "rejected")
 
 
 def _print_plan(plan: ReplayPlan, *, dry_run: bool) -> None:
@@ -76,6 +77,10 @@ def replay(  # noqa: PLR0917 - typer options
 
     Example: ecm-gateway replay --dead-letters --message m-0042 --dry-run
     """
+    unknown = sorted(set(status) - set(_STATUSES))
+    if unknown:
+        error_console.print(f"--status must be one of {', '.join(_STATUSES)} (not {', '.join(unknown)})")
+        raise typer.Exit(2)
     selectors = bool(message or supplier or since or until or rule or status or queue)
     if not selectors and not everything and not dead_letters:
         error_console.print("choose messages (--message, --supplier, --since/--until, --rule, --status) or --all")
@@ -93,7 +98,15 @@ def replay(  # noqa: PLR0917 - typer options
                 statuses=status,
                 rule=rule,
             )
-            _replay_messages(gateway, ids, dry_run=dry_run)
+            unknown = [wanted for wanted in message if wanted not in ids]
+            if unknown:
+                narrowed = " that the other options select" if supplier or since or until or status or rule else ""
+                console.print(
+                    f"no stored message{narrowed} has the id {', '.join(unknown)}: ids are the message ids `submit` "
+                    "and the HTTP API print (`ecm-gateway replay --supplier S --dry-run` lists a supplier's)"
+                )
+            if ids or not unknown:
+                _replay_messages(gateway, ids, dry_run=dry_run)
     except GatewayError as exc:
         error_console.print(f"replay failed: {exc}")
         raise typer.Exit(2) from exc

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from gateway.canonical_schema import stale_schema_files, write_schemas
+from gateway.cli.inputs import fail
 from gateway.cli.output import console, error_console
 from gateway.resources import data_dir
 
@@ -27,6 +28,8 @@ def export(
 
     Example: ecm-gateway schema export --to ./out
     """
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise fail(f"--to {folder} is a file: name a folder to write the schemas into")
     for path in write_schemas(folder or _default_folder()):
         console.print(f"wrote {path}")
 
@@ -39,6 +42,8 @@ def check(
 
     Example: ecm-gateway schema check
     """
+    if folder is not None and not folder.is_dir():
+        raise fail(f"--in {folder} is not a folder: name the folder holding the schemas to compare")
     stale = stale_schema_files(folder or _default_folder())
     if stale:
         error_console.print(f"stale schema files: {', '.join(stale)}; run: ecm-gateway schema export")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
 
-from gateway.cli.output import error_console
+from gateway.cli.compose import build_intake
 from gateway.settings import load_settings
+from gateway.storage import open_database
 
 __all__ = ["serve"]
 
@@ -26,12 +26,12 @@ def serve(
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
+    settings = load_settings()  # invalid settings, database, profile or plugins: one clear message, exit 2
+    database = open_database(settings.effective_database_url)  # before the workers start, not in each one
     try:
-        settings = load_settings()
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(part) for part in error["loc"]) for error in exc.errors())
-        error_console.print(f"invalid settings: {fields}")
-        raise typer.Exit(2) from None
+        build_intake(settings, database=database)
+    finally:
+        database.dispose()
     uvicorn.run(
         "gateway.http.app:create_app",
         factory=True,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
+import uuid
 from pathlib import Path
 
 import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from gateway.cli.compose import build_intake, build_profile_note
+from gateway.cli.inputs import fail, unreadable
 from gateway.cli.output import console, error_console, issue_table
+from gateway.errors import StorageError
 from gateway.settings import load_settings
 
 __all__ = ["submit"]
@@ -28,27 +34,67 @@ def submit(
 
     Example: ecm-gateway submit census.xml --supplier acme-cms --la 201
     """
+    if not (len(la_code) == 3 and la_code.isdigit()):
+        raise fail("--la must be a three-digit DfE LA number, e.g. 201")
     payload: list[tuple[str, bytes]] = []
     for path in files:
-        if not path.is_file():
-            error_console.print(f"cannot read {path}: no such file")
-            raise typer.Exit(2)
+        problem = unreadable(path)
+        if problem is not None:
+            raise fail(problem)
         payload.append((path.name, path.read_bytes()))
-    if not (len(la_code) == 3 and la_code.isdigit()):
-        error_console.print("--la must be a three-digit DfE LA number, e.g. 201")
-        raise typer.Exit(2)
     settings = load_settings()
     intake = build_intake(settings)
-    result = intake.submit(payload, supplier_id=supplier, la_code=la_code, format_id=format_id, message_id=message_id)
+    if format_id is not None and intake.registry.reader(format_id) is None:
+        raise fail(f"unknown --format {format_id!r}; formats: {', '.join(sorted(intake.registry.readers))}")
+    message_id = message_id or str(uuid.uuid4())  # named here so that an interrupted submission can be found
+    size = sum(len(data) for _, data in payload)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+        disable=not error_console.is_terminal,
+    ) as progress:  # a large return takes a while: show that it is working (on a terminal only)
+        progress.add_task(
+            f"receiving {len(payload)} file(s), {size / 1_000_000:.1f} MB: keeping, reading, checking, matching",
+            total=None,
+        )
+        try:
+            result = intake.submit(
+                payload, supplier_id=supplier, la_code=la_code, format_id=format_id, message_id=message_id
+            )
+        except KeyboardInterrupt:
+            error_console.print(
+                f"interrupted: message {message_id} may have been kept without an outcome; "
+                f"`ecm-gateway replay --message {message_id}` finishes it (`ecm-gateway ledger` shows it in flight)",
+                markup=False,
+            )
+            raise typer.Exit(130) from None
+        except StorageError as exc:
+            if "different payload" not in str(exc):
+                raise
+            raise fail(
+                f"--message-id {message_id} was already used for different files: a message id names one payload "
+                "(sending the same files again under it is harmless); give these files a new --message-id"
+            ) from exc
     message = result.message
+    envelope = message.envelope
+    read_as = " ".join(part for part in (envelope.format_id, envelope.format_version) if part)
     console.print(
-        f"message {message.envelope.message_id}: [bold]{result.outcome}[/] "
-        f"({message.envelope.format_id} {message.envelope.format_version or ''}) "
+        f"message {escape(envelope.message_id)}: [bold]{result.outcome}[/] ({escape(read_as)}) "
         f"{len(message.records)} child record(s), {result.error_count} error(s), {result.warning_count} warning(s)"
     )
     profile_note = build_profile_note(settings, intake.registry)
     if profile_note is not None:
         console.print(profile_note(message.envelope))
     if message.issues:
-        console.print(issue_table(message.issues))
+        names = shlex.join(str(path) for path in files)
+        console.print(
+            issue_table(
+                message.issues,
+                whole=files[0].name if len(files) == 1 else "the submission",
+                more=f": `ecm-gateway check {names}` lists every one",
+            )
+        )
     raise typer.Exit(0 if result.outcome == "accepted" else 1)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.access import Caller
 from gateway.audit import AuditLog
+from gateway.errors import ConfigurationError
 from gateway.intake import Intake
 from gateway.pipeline import Check
 from gateway.plugins import Registry
@@ -78,7 +79,10 @@ def build_message_store(settings: Settings, database: Database) -> MessageStore:
 def build_routing(settings: Settings, registry: Registry, database: Database) -> tuple[Router, Outbox]:
     """The router (subscriptions checked against the registry's writers) and the outbox."""
     router = Router(subscriptions=settings.subscriptions, writers=dict(registry.writers))
-    router.validate()
+    try:
+        router.validate()
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"ECM_SUBSCRIPTIONS: {exc}") from exc
     return router, Outbox(database, Names(settings.broker_prefix))
 
 

@@ -7,8 +7,12 @@ SIGINT, finishes the batch in hand (commit, then acknowledge) and exits 0.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from types import FrameType
 
 import typer
 
@@ -62,10 +66,32 @@ def _metrics_loop(gateway: Gateway) -> Worker:
     return ("metrics", loop)
 
 
+@contextmanager
+def _stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """While waiting for the broker at start-up, SIGTERM or Ctrl-C stop the wait (exit 0, as later on)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _run(gateway: Gateway, workers: list[Worker], metrics_port: int | None) -> None:
     stop = threading.Event()
     try:
-        _declare(gateway, stop)
+        with _stopped_by_signals(stop):
+            _declare(gateway, stop)
+        if stop.is_set():
+            console.print("stopped before the broker answered; nothing was in hand")
+            raise typer.Exit(0)
         if metrics_port is not None:
             gateway.metrics.serve(metrics_port)
             workers = [*workers, _metrics_loop(gateway)]
