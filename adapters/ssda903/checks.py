@@ -97,6 +97,14 @@ def choose_year(collected: Collected, option: int | None, issues: list[Issue]) -
     return _report(YearChoice(year, "data"), issues)
 
 
+_OVERRIDE: Final = {
+    "YEAR column": "change the YEAR values to check it as another year",
+    "data": "to check it as another year, give its rows a YEAR column (2025 for the 2024-25 return)",
+    "default": "to check it as another year, give its rows a YEAR column (2025 for the 2024-25 return)",
+}
+"""What the supplier can do about the year chosen, by how it was chosen."""
+
+
 def _report(choice: YearChoice, issues: list[Issue]) -> YearChoice:
     how = {
         "YEAR column": "from the YEAR column",
@@ -108,7 +116,7 @@ def _report(choice: YearChoice, issues: list[Issue]) -> YearChoice:
             rule="read/ssda903/year",
             severity="information",
             message=f"checked as the {collection_year_label(choice.year)} return, chosen {how}; "
-            "name the year explicitly to override",
+            + _OVERRIDE[choice.source],
         )
     )
     return choice

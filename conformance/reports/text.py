@@ -15,8 +15,9 @@ def render_text(report: CheckReport) -> bytes:
     else:
         lines = [f"profile {report.profile.profile.id}: {report.profile.profile.title}"]
     for submission in report.submissions:
+        read_as = " ".join(part for part in (submission.format_id, submission.format_version) if part)
         lines.append(
-            f"{', '.join(submission.files)} ({submission.format_id} {submission.format_version or ''}): "
+            f"{', '.join(submission.files)} ({read_as}): "
             f"{submission.records} record(s), {submission.count('error')} error(s), "
             f"{submission.count('warning')} warning(s), {submission.count('information')} information"
         )

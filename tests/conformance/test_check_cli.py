@@ -144,3 +144,15 @@ def test_rules_show_prints_documentation_and_verified_examples() -> None:
     assert "DOES NOT HOLD" not in result.output and "(ok)" in result.output
     result = runner.invoke(app, ["rules", "show", "cin/0000"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("sample", "read_as"),
+    [
+        (ROOT / "samples" / "dfe-csc-api" / "payload.json", "(dfe-csc-api-json)"),  # no version: no trailing space
+        (CIN2ROWS, "(cin-census-xml 2023-24)"),
+    ],
+)
+def test_the_text_report_names_the_format_and_its_version(sample: Path, read_as: str) -> None:
+    _, output = _check(sample, "--as-of", "2025-09-10")
+    assert f"{sample.name} {read_as}: " in output, output
