@@ -25,6 +25,7 @@ __all__ = [
     "ProcessResult",
     "ReadResult",
     "check_message",
+    "la_code_mismatch",
     "new_envelope",
     "outcome_of",
     "payload_digest",
@@ -172,16 +173,20 @@ def _reconcile(envelope: Envelope, header: SubmissionHeader, issues: list[Issue]
     update: dict[str, object] = {}
     if header.format_version and not envelope.format_version:
         update["format_version"] = header.format_version
-    if header.la_code and header.la_code != envelope.la_code:
-        issues.append(
-            Issue(
-                rule="envelope/la-code-mismatch",
-                severity="error",
-                message=(
-                    f"the file declares LA {header.la_code} but was submitted for LA {envelope.la_code}; "
-                    "submit it under the LA it belongs to"
-                ),
-                location=SourceLocation(file=None, path="header"),
-            )
-        )
+    mismatch = la_code_mismatch(header, envelope.la_code, "was submitted for")
+    if mismatch is not None:
+        issues.append(mismatch)
     return envelope.model_copy(update=update) if update else envelope
+
+
+def la_code_mismatch(header: SubmissionHeader, la_code: str | None, given: str) -> Issue | None:
+    """The error when a file declares another LA than the one it ``given`` (``was submitted for``, ``is
+    checked for``): ``None`` when it declares none or the same."""
+    if not header.la_code or header.la_code == la_code:
+        return None
+    return Issue(
+        rule="envelope/la-code-mismatch",
+        severity="error",
+        message=f"the file declares LA {header.la_code} but {given} LA {la_code}; submit it under the LA it belongs to",
+        location=SourceLocation(file=None, path="header"),
+    )

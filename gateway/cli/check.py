@@ -15,7 +15,7 @@ from gateway.cli.inputs import check_output, choose_reader, fail, read_sources
 from gateway.cli.output import error_console
 from gateway.errors import ConfigurationError
 from gateway.formats import FormatReader, ReadEvent, SourceFile, SubmissionAwareReader, SubmissionHeader
-from gateway.model import Issue, SourceLocation
+from gateway.pipeline import la_code_mismatch
 from gateway.settings import load_settings
 
 __all__ = ["check"]
@@ -52,16 +52,10 @@ class _SubmittedFor:
     def read(self, files: Sequence[SourceFile]) -> Iterator[ReadEvent]:
         for event in self._reader.read(files):
             yield event
-            if isinstance(event, SubmissionHeader) and event.la_code and event.la_code != self._la_code:
-                yield Issue(
-                    rule="envelope/la-code-mismatch",
-                    severity="error",
-                    message=(
-                        f"the file declares LA {event.la_code} but is checked for LA {self._la_code} (--la); "
-                        "submit it under the LA it belongs to"
-                    ),
-                    location=SourceLocation(file=None, path="header"),
-                )
+            if isinstance(event, SubmissionHeader):
+                mismatch = la_code_mismatch(event, self._la_code, "is checked with --la for")
+                if mismatch is not None:
+                    yield mismatch
 
 
 def _for_submission(reader: FormatReader, la_code: str | None) -> FormatReader:

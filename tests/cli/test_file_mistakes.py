@@ -229,7 +229,7 @@ def test_check_with_an_la_the_file_does_not_declare_reports_it_as_submit_would()
     code, output = _run("check", "--la", "202", CENSUS)
     assert code == 1, output
     assert "envelope/la-code-mismatch" in output
-    assert "the file declares LA 201 but is checked for LA 202 (--la)" in output
+    assert "the file declares LA 201 but is checked with --la for LA 202" in output
     assert _run("check", "--la", "201", CENSUS)[0] == 0
 
 
