@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn
 
 from gateway.cli.compose import build_registry
 from gateway.cli.inputs import check_output, choose_reader, fail, read_sources
-from gateway.cli.output import error_console
+from gateway.cli.output import error_console, working
 from gateway.errors import ConfigurationError
 from gateway.formats import FormatReader, ReadEvent, SourceFile, SubmissionAwareReader, SubmissionHeader
 from gateway.pipeline import la_code_mismatch
@@ -122,15 +122,10 @@ def check(  # noqa: PLR0917 - typer options
             markup=False,
         )
     submissions = []
-    with Progress(
-        SpinnerColumn(),
+    with working(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} file(s)  {task.fields[records]} record(s)"),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=True,
-        disable=not error_console.is_terminal,
     ) as progress:
         task = progress.add_task("checking", total=len(groups), records=0)
         done = 0

@@ -9,12 +9,12 @@ from typing import Any
 
 import orjson
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import TextColumn
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
 from gateway.cli.inputs import check_output, choose_reader, fail, read_sources
-from gateway.cli.output import console, describe_location, error_console, issue_table
+from gateway.cli.output import console, describe_location, error_console, issue_table, working
 from gateway.formats import FormatReader, SourceFile
 from gateway.model import ChildRecord, Issue
 from gateway.settings import load_settings
@@ -56,14 +56,9 @@ def convert(
     count = 0
     sink = output.open("wb") if output is not None else sys.stdout.buffer
     try:
-        with Progress(
-            SpinnerColumn(),
+        with working(
             TextColumn("{task.description}"),
             TextColumn("{task.completed} records"),
-            TimeElapsedColumn(),
-            console=error_console,
-            transient=True,
-            disable=not error_console.is_terminal,
         ) as progress:
             task = progress.add_task(f"converting ({reader.format_id})", total=None)
             if to == "canonical":

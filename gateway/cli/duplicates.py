@@ -10,12 +10,12 @@ from pathlib import Path
 
 import orjson
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.table import Table
 
 from gateway.cli.compose import build_registry
 from gateway.cli.inputs import check_output, choose_reader, fail, read_sources, unreadable
-from gateway.cli.output import console, error_console
+from gateway.cli.output import console, working
 from gateway.matching import (
     GRADES,
     IdentityRecord,
@@ -118,16 +118,11 @@ def duplicates(  # noqa: PLR0917 - typer options
     matcher = Matcher(model=model, thresholds=Thresholds())
     wanted = set(GRADES[: GRADES.index(min_grade) + 1])
     results: list[MatchResult] = []
-    with Progress(
-        SpinnerColumn(),
+    with working(
         TextColumn("[bold]matching"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("record(s)"),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=True,
-        disable=not error_console.is_terminal,
     ) as progress:
         task = progress.add_task("matching", total=len(records))
         for result in find_duplicates(records, matcher, on_record=lambda: progress.advance(task)):

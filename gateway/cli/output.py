@@ -5,14 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.console import Console, Group
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, TimeElapsedColumn
 from rich.text import Text
 
 from gateway.model import Issue, SourceLocation
 
-__all__ = ["console", "describe_location", "error_console", "issue_table"]
+__all__ = ["console", "describe_location", "error_console", "issue_table", "working"]
 
 console = Console()
 error_console = Console(stderr=True)
+
+
+def working(*columns: str | ProgressColumn) -> Progress:
+    """Progress for long work, shown on stderr between a spinner and the time elapsed, on a terminal only
+    (never in a pipe or a log), and cleared when the work is done."""
+    return Progress(
+        SpinnerColumn(),
+        *columns,
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+        disable=not error_console.is_terminal,
+    )
+
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "information": "blue"}
 

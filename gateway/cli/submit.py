@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import TextColumn
 
 from gateway.cli.compose import build_intake, build_profile_note
 from gateway.cli.inputs import fail, unreadable
-from gateway.cli.output import console, error_console, issue_table
+from gateway.cli.output import console, error_console, issue_table, working
 from gateway.errors import StorageError
 from gateway.settings import load_settings
 
@@ -48,13 +48,8 @@ def submit(
         raise fail(f"unknown --format {format_id!r}; formats: {', '.join(sorted(intake.registry.readers))}")
     message_id = message_id or str(uuid.uuid4())  # named here so that an interrupted submission can be found
     size = sum(len(data) for _, data in payload)
-    with Progress(
-        SpinnerColumn(),
+    with working(
         TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=error_console,
-        transient=True,
-        disable=not error_console.is_terminal,
     ) as progress:  # a large return takes a while: show that it is working (on a terminal only)
         progress.add_task(
             f"receiving {len(payload)} file(s), {size / 1_000_000:.1f} MB: keeping, reading, checking, matching",

@@ -147,7 +147,7 @@ def test_check_refuses_an_la_that_is_not_a_dfe_number() -> None:
 
 def test_submit_shows_it_is_working_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = io.StringIO()
-    monkeypatch.setattr("gateway.cli.submit.error_console", Console(file=terminal, force_terminal=True, width=200))
+    monkeypatch.setattr("gateway.cli.output.error_console", Console(file=terminal, force_terminal=True, width=200))
     code, output = _run(*READING["submit"], CENSUS)
     assert code == 0, output
     assert f"receiving 1 file(s), {CENSUS.stat().st_size / 1_000_000:.1f} MB" in terminal.getvalue()
